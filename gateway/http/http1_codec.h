@@ -1,0 +1,118 @@
+#pragma once
+
+// HTTP/1.1 codecs that never touch a socket: bytes in, callbacks out. The request decoder is
+// strict (it is the smuggling boundary); the response decoder parses what backends send.
+// Boost.Beast's parser does the work inside the .cc files; no Beast type appears here.
+//
+// Callbacks run synchronously inside feed(); a callback must not destroy the decoder.
+
+#include <cstdint>
+#include <expected>
+#include <memory>
+#include <string_view>
+
+#include "gateway/http/message.h"
+
+namespace stgw::http {
+
+enum class DecodeError {
+  BadRequestLine,           // malformed request line or method token → 400
+  BadTarget,                // target not origin or absolute form (authority, asterisk) → 400
+  BadVersion,               // not HTTP/1.0 or HTTP/1.1 → 400 (505 is not worth a distinct path)
+  BadHeader,                // invalid field name or value characters, missing colon → 400
+  ObsFold,                  // obsolete line folding → 400
+  BareLineEnding,           // CR not followed by LF, or LF without CR → 400
+  BadContentLength,         // non-digits, overflow, or differing duplicates → 400
+  ContentLengthAndChunked,  // Content-Length together with Transfer-Encoding → 400
+  UnsupportedTransferCoding,// Transfer-Encoding other than a final "chunked" → 501
+  BadChunk,                 // malformed chunk size line, size overflow, bad chunk end → 400
+  HeaderTooLarge,           // head above max_header_bytes → 431
+  UriTooLong,               // target above max_uri_bytes → 414
+  BodyTooLarge,             // body above max_body_bytes → 413
+  BadStatusLine,            // responses: malformed status line → backend fault (502)
+  Truncated,                // input ended inside a message (feed_eof) → 400 / 502
+};
+
+// The status a client gets for a request decode error (400, 413, 414, 431, 501).
+int status_for(DecodeError error);
+// Stable machine-readable code for replies, logs and metrics, e.g. "bad_header".
+std::string_view error_code(DecodeError error);
+
+struct DecoderLimits {
+  std::size_t max_header_bytes = 16 * 1024;
+  std::size_t max_uri_bytes = 8 * 1024;
+  std::uint64_t max_body_bytes = 0; // 0 = unlimited
+};
+
+class RequestDecoderCallbacks {
+public:
+  virtual ~RequestDecoderCallbacks() = default;
+  // The head is complete and valid. Framing facts (body, content_length, keep_alive,
+  // expect_continue) are filled in.
+  virtual void on_request_head(RequestHead&& head) = 0;
+  // Decoded body bytes (chunk framing removed). May be called many times.
+  virtual void on_request_body(std::string_view data) = 0;
+  // The message ended (after its last body byte, or right after the head when bodiless).
+  virtual void on_request_complete() = 0;
+};
+
+class RequestDecoder {
+public:
+  RequestDecoder(RequestDecoderCallbacks& callbacks, DecoderLimits limits);
+  ~RequestDecoder();
+  RequestDecoder(const RequestDecoder&) = delete;
+  RequestDecoder& operator=(const RequestDecoder&) = delete;
+
+  // Consumes a prefix of |bytes| and returns how many bytes were used. It stops right after a
+  // message completes, so pipelined requests stay in the caller's buffer until next_message().
+  // While the head is incomplete it may consume nothing: the caller must then offer the same
+  // bytes again together with more (contiguously). After an error the decoder is dead.
+  std::expected<std::size_t, DecodeError> feed(std::string_view bytes);
+
+  // True between on_request_complete() and next_message().
+  bool message_complete() const;
+  // Prepares for the next request on the same connection.
+  void next_message();
+  // True when no byte of a message has been consumed yet (idle between requests).
+  bool idle() const;
+
+private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+class ResponseDecoderCallbacks {
+public:
+  virtual ~ResponseDecoderCallbacks() = default;
+  // A 1xx interim response (100 Continue, 103 Early Hints); the final response follows.
+  // 101 Switching Protocols is delivered as the final head instead.
+  virtual void on_informational(ResponseHead&& head) = 0;
+  virtual void on_response_head(ResponseHead&& head) = 0;
+  virtual void on_response_body(std::string_view data) = 0;
+  virtual void on_response_complete() = 0;
+};
+
+class ResponseDecoder {
+public:
+  explicit ResponseDecoder(ResponseDecoderCallbacks& callbacks,
+                           std::size_t max_header_bytes = 64 * 1024);
+  ~ResponseDecoder();
+  ResponseDecoder(const ResponseDecoder&) = delete;
+  ResponseDecoder& operator=(const ResponseDecoder&) = delete;
+
+  // Call before feeding each response: a response to HEAD has no body, whatever its headers.
+  void start_response(bool request_was_head);
+  // Same contract as RequestDecoder::feed.
+  std::expected<std::size_t, DecodeError> feed(std::string_view bytes);
+  // The backend closed: completes an UntilClose body, or reports Truncated.
+  std::expected<void, DecodeError> feed_eof();
+  bool message_complete() const;
+  // True when at least one byte of the current response has been consumed.
+  bool started() const;
+
+private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+} // namespace stgw::http
