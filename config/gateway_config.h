@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace stgw::config {
@@ -26,21 +27,21 @@ struct HostPort {
 };
 
 struct ServerConfig {
-  int workers = 0;                          // 0 = one per core
-  Duration drain_timeout = 30s;             // SIGTERM: how long in-flight exchanges may finish
-  std::size_t max_header_bytes = 16 * 1024; // request line + headers; above → 431
-  std::size_t max_uri_bytes = 8 * 1024;     // request target; above → 414
+  int workers = 0;                             // 0 = one per core
+  Duration drain_timeout = 30s;                // SIGTERM: how long in-flight exchanges may finish
+  std::size_t max_header_bytes = 16 * 1024;    // request line + headers; above → 431
+  std::size_t max_uri_bytes = 8 * 1024;        // request target; above → 414
   std::uint64_t max_body_bytes = 100ull << 20; // request body; above → 413; 0 = unlimited
-  Duration keepalive_timeout = 75s;         // idle client connection between requests
-  Duration header_timeout = 15s;            // a request head must arrive within this
+  Duration keepalive_timeout = 75s;            // idle client connection between requests
+  Duration header_timeout = 15s;               // a request head must arrive within this
 };
 
 struct BudgetConfig {
-  int nofile_reserve = 64;              // descriptors kept for listeners, logs, key files
-  int max_client_connections = 0;       // 0 = the capacity derived from RLIMIT_NOFILE
-  int max_connections_per_ip = 0;       // 0 = unlimited
-  int max_connections_per_user = 0;     // 0 = unlimited
-  int max_parked_per_user = 0;          // 0 = unlimited
+  int nofile_reserve = 64;          // descriptors kept for listeners, logs, key files
+  int max_client_connections = 0;   // 0 = the capacity derived from RLIMIT_NOFILE
+  int max_connections_per_ip = 0;   // 0 = unlimited
+  int max_connections_per_user = 0; // 0 = unlimited
+  int max_parked_per_user = 0;      // 0 = unlimited
 };
 
 struct CertificateConfig {
@@ -50,18 +51,19 @@ struct CertificateConfig {
 
 struct ListenerTlsConfig {
   std::vector<CertificateConfig> certificates; // first = default, others chosen by SNI
-  std::string min_version = "TLSv1.2";          // "TLSv1.2" or "TLSv1.3"
+  std::string min_version = "TLSv1.2";         // "TLSv1.2" or "TLSv1.3"
 };
 
 struct ListenerConfig {
-  std::string name;
-  HostPort address;
+  std::string name; // defaults to the address as written back by HostPort::to_string()
+  HostPort address; // empty host = every interface; port 0 = the kernel picks (tests)
   std::vector<std::string> alpn = {"http/1.1"};
   std::optional<ListenerTlsConfig> tls; // absent = cleartext
 };
 
 struct AdminConfig {
-  std::optional<HostPort> address = HostPort{"127.0.0.1", 9901}; // nullopt = admin disabled
+  // nullopt = admin disabled (written address = "" or "off")
+  std::optional<HostPort> address = HostPort{"127.0.0.1", 9901};
 };
 
 enum class TokenFormat { Ltpa2, Ltpa1, Domino };
@@ -77,21 +79,21 @@ struct DominoSecretConfig {
 };
 
 struct SsoConfig {
-  std::string domain;                 // ".example.com"
+  std::string domain; // ".example.com"
   std::string cookie_v1 = "LtpaToken";
   std::string cookie_v2 = "LtpaToken2";
   std::vector<TokenFormat> accept = {TokenFormat::Ltpa2, TokenFormat::Ltpa1, TokenFormat::Domino};
   Duration clock_skew = 0s;
   Duration expiry_diff_tolerance = 3000ms; // negative disables the inner/outer expiry check
   std::size_t cache_entries = 65536;
-  std::string login_url;                    // for on_unauthenticated = "redirect"
+  std::string login_url; // for on_unauthenticated = "redirect"
   std::string identity_header = "X-Sametime-User";
   std::vector<KeyFileConfig> keys;
   std::vector<DominoSecretConfig> domino;
 };
 
 struct BackendTlsConfig {
-  std::string ca_file;     // empty = system trust store
+  std::string ca_file; // empty = system trust store
   bool verify = true;
   std::string server_name; // SNI and name to verify; empty = the server's host
 };
@@ -105,7 +107,7 @@ enum class Affinity { None, JSessionId, User };
 
 struct HealthCheckConfig {
   bool enabled = true;
-  std::string path = "/";      // empty = TCP connect only
+  std::string path = "/"; // empty = TCP connect only
   Duration interval = 5s;
   Duration timeout = 2s;
 };
@@ -137,14 +139,14 @@ struct RouteConfig {
 };
 
 struct AccessLogConfig {
-  std::string path;           // empty = off, "-" = stdout
+  std::string path; // empty = off, "-" = stdout
   std::string format = "json";
   bool include_query = false; // keep the query string in the logged path
   Duration flush_interval = 1s;
 };
 
 struct IntegrationConfig {
-  std::string public_url;                 // what browsers reach, e.g. https://st.example.com
+  std::string public_url;                  // what browsers reach, e.g. https://st.example.com
   std::vector<std::string> inotes_servers; // Domino hosts or URLs serving iNotes
   std::string connections_url;
   std::string portal_url;
@@ -168,8 +170,9 @@ struct GatewayConfig {
 
 using ConfigPtr = std::shared_ptr<const GatewayConfig>;
 
-std::string_view to_string(TokenFormat format); // "ltpa2" | "ltpa1" | "domino"
-std::string_view to_string(AuthMode mode);       // "none" | "optional" | "required"
-std::string_view to_string(Affinity affinity);   // "none" | "jsessionid" | "user"
+std::string_view to_string(TokenFormat format);           // "ltpa2" | "ltpa1" | "domino"
+std::string_view to_string(AuthMode mode);                // "none" | "optional" | "required"
+std::string_view to_string(Affinity affinity);            // "none" | "jsessionid" | "user"
+std::string_view to_string(UnauthenticatedAction action); // "401" | "redirect"
 
 } // namespace stgw::config
