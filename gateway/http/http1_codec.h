@@ -4,7 +4,8 @@
 // strict (it is the smuggling boundary); the response decoder parses what backends send.
 // Boost.Beast's parser does the work inside the .cc files; no Beast type appears here.
 //
-// Callbacks run synchronously inside feed(); a callback must not destroy the decoder.
+// Callbacks run synchronously inside feed(); a callback must not destroy the decoder, nor call
+// its feed(), next_message() or start_response().
 
 #include <cstdint>
 #include <expected>
@@ -16,21 +17,21 @@
 namespace stgw::http {
 
 enum class DecodeError {
-  BadRequestLine,           // malformed request line or method token → 400
-  BadTarget,                // target not origin or absolute form (authority, asterisk) → 400
-  BadVersion,               // not HTTP/1.0 or HTTP/1.1 → 400 (505 is not worth a distinct path)
-  BadHeader,                // invalid field name or value characters, missing colon → 400
-  ObsFold,                  // obsolete line folding → 400
-  BareLineEnding,           // CR not followed by LF, or LF without CR → 400
-  BadContentLength,         // non-digits, overflow, or differing duplicates → 400
-  ContentLengthAndChunked,  // Content-Length together with Transfer-Encoding → 400
-  UnsupportedTransferCoding,// Transfer-Encoding other than a final "chunked" → 501
-  BadChunk,                 // malformed chunk size line, size overflow, bad chunk end → 400
-  HeaderTooLarge,           // head above max_header_bytes → 431
-  UriTooLong,               // target above max_uri_bytes → 414
-  BodyTooLarge,             // body above max_body_bytes → 413
-  BadStatusLine,            // responses: malformed status line → backend fault (502)
-  Truncated,                // input ended inside a message (feed_eof) → 400 / 502
+  BadRequestLine,            // malformed request line or method token → 400
+  BadTarget,                 // target not origin or absolute form (authority, asterisk) → 400
+  BadVersion,                // not HTTP/1.0 or HTTP/1.1 → 400 (505 is not worth a distinct path)
+  BadHeader,                 // invalid field name or value characters, missing colon → 400
+  ObsFold,                   // obsolete line folding → 400
+  BareLineEnding,            // CR not followed by LF, or LF without CR → 400
+  BadContentLength,          // non-digits, overflow, or differing duplicates → 400
+  ContentLengthAndChunked,   // Content-Length together with Transfer-Encoding → 400
+  UnsupportedTransferCoding, // Transfer-Encoding other than a final "chunked" → 501
+  BadChunk,                  // malformed chunk size line, size overflow, bad chunk end → 400
+  HeaderTooLarge,            // head above max_header_bytes → 431
+  UriTooLong,                // target above max_uri_bytes → 414
+  BodyTooLarge,              // body above max_body_bytes → 413
+  BadStatusLine,             // responses: malformed status line → backend fault (502)
+  Truncated,                 // input ended inside a message (feed_eof) → 400 / 502
 };
 
 // The status a client gets for a request decode error (400, 413, 414, 431, 501).
@@ -73,8 +74,12 @@ public:
   bool message_complete() const;
   // Prepares for the next request on the same connection.
   void next_message();
-  // True when no byte of a message has been consumed yet (idle between requests).
+  // True when no byte of a message has been consumed yet (idle between requests). Bytes of an
+  // incomplete head that were offered but not consumed count as seen: then it is false.
   bool idle() const;
+  // Optional: hands back a head the caller is done with, so the next request reuses its
+  // buffers instead of allocating new ones.
+  void recycle(RequestHead&& spent);
 
 private:
   class Impl;
@@ -107,8 +112,11 @@ public:
   // The backend closed: completes an UntilClose body, or reports Truncated.
   std::expected<void, DecodeError> feed_eof();
   bool message_complete() const;
-  // True when at least one byte of the current response has been consumed.
+  // True when at least one byte of the current response has been consumed (or offered: an
+  // incomplete head is not consumed until it is whole). False means the backend sent nothing.
   bool started() const;
+  // Optional: as RequestDecoder::recycle.
+  void recycle(ResponseHead&& spent);
 
 private:
   class Impl;

@@ -24,6 +24,9 @@ public:
 
   void reserve(std::size_t bytes, std::size_t fields);
   void add(std::string_view name, std::string_view value);
+  // Replaces every field named |name| by one field |name: value| at the end. |value| may be a
+  // view of one of this list's own fields.
+  void set(std::string_view name, std::string_view value);
   // Removes every field whose name equals |name| (case-insensitive); returns how many.
   std::size_t remove(std::string_view name);
   // Removes every field for which |pred(name)| is true.
@@ -32,6 +35,8 @@ public:
   // First value of |name|, if any.
   std::optional<std::string_view> get(std::string_view name) const;
   bool contains(std::string_view name) const { return get(name).has_value(); }
+  // How many fields are named |name|.
+  std::size_t count(std::string_view name) const;
 
   std::size_t size() const { return entries_.size(); }
   bool empty() const { return entries_.empty(); }
@@ -71,8 +76,12 @@ private:
   std::size_t index_;
 };
 
-inline HeaderList::Iterator HeaderList::begin() const { return Iterator(this, 0); }
-inline HeaderList::Iterator HeaderList::end() const { return Iterator(this, entries_.size()); }
+inline HeaderList::Iterator HeaderList::begin() const {
+  return Iterator(this, 0);
+}
+inline HeaderList::Iterator HeaderList::end() const {
+  return Iterator(this, entries_.size());
+}
 
 template <class Pred> std::size_t HeaderList::remove_if(Pred pred) {
   std::size_t before = entries_.size();
@@ -92,9 +101,9 @@ enum class BodyKind {
 
 struct RequestHead {
   std::string method;
-  std::string target;     // origin form ("/path?q") or absolute form as received
-  int version_minor = 1;  // HTTP/1.0 → 0, HTTP/1.1 → 1
-  HeaderList headers;     // as received, in order (framing headers included)
+  std::string target;    // origin form ("/path?q") or absolute form as received
+  int version_minor = 1; // HTTP/1.0 → 0, HTTP/1.1 → 1
+  HeaderList headers;    // as received, in order (framing headers included)
 
   BodyKind body = BodyKind::None;
   std::uint64_t content_length = 0; // when body == ContentLength
@@ -102,8 +111,10 @@ struct RequestHead {
   bool expect_continue = false;     // "Expect: 100-continue"
   bool upgrade = false;             // Connection: upgrade + Upgrade header present
 
-  std::string_view path() const;  // target without query; for absolute form the path part
-  std::string_view host() const;  // Host header (or authority of an absolute target), no port
+  std::string_view path() const; // target without query; for absolute form the path part
+  // Host header (or authority of an absolute target), no port. An absolute target wins over
+  // the Host header (RFC 9112 §3.2.2); an IPv6 literal keeps its brackets ("[::1]").
+  std::string_view host() const;
 };
 
 struct ResponseHead {
@@ -124,8 +135,8 @@ void serialize_request_head(const RequestHead& head, std::string& out);
 void serialize_response_head(const ResponseHead& head, std::string& out);
 // Appends the hex chunk-size line for a chunk of |size| bytes ("1a\r\n").
 void serialize_chunk_header(std::uint64_t size, std::string& out);
-inline constexpr std::string_view kChunkTrailer = "\r\n";       // after each chunk's data
-inline constexpr std::string_view kLastChunk = "0\r\n\r\n";     // ends a chunked body
+inline constexpr std::string_view kChunkTrailer = "\r\n";   // after each chunk's data
+inline constexpr std::string_view kLastChunk = "0\r\n\r\n"; // ends a chunked body
 
 // True for headers that never cross a proxy (RFC 9110 §7.6.1): Connection, Keep-Alive,
 // Proxy-Connection, Proxy-Authenticate, Proxy-Authorization, TE, Trailer, Transfer-Encoding,
