@@ -1,0 +1,46 @@
+#pragma once
+
+// One listening socket on one worker's loop. Every worker binds its own socket to the same
+// address with SO_REUSEPORT, so the kernel spreads connections and no lock is shared.
+
+#include <expected>
+#include <string>
+
+#include "gateway/net/address.h"
+#include "gateway/net/handles.h"
+
+namespace stgw::net {
+
+class ListenerCallbacks {
+public:
+  virtual ~ListenerCallbacks() = default;
+  // A connection was accepted; the callee owns |fd| (non-blocking, close-on-exec).
+  virtual void on_accept(int fd, const SocketAddress& peer) = 0;
+};
+
+class Listener {
+public:
+  // Binds and listens on |address|; paused listeners accept nothing until resume().
+  static std::expected<std::unique_ptr<Listener>, std::string>
+  open(event_base* base, const SocketAddress& address, ListenerCallbacks& callbacks);
+
+  void pause();
+  void resume();
+  bool paused() const { return paused_; }
+  int port() const; // the bound port (useful when configured as 0)
+
+private:
+  Listener(ListenerCallbacks& callbacks) : callbacks_(callbacks) {}
+  static void on_accept_trampoline(evconnlistener*, evutil_socket_t fd, sockaddr* address,
+                                   int length, void* arg) noexcept;
+  static void on_error_trampoline(evconnlistener* listener, void* arg) noexcept;
+  static void on_retry_trampoline(evutil_socket_t, short, void* arg) noexcept;
+
+  ListenerCallbacks& callbacks_;
+  ListenerPtr listener_;
+  EventPtr retry_timer_; // after EMFILE/ENFILE: accept again a little later, no busy loop
+  bool paused_ = false;
+  bool backing_off_ = false;
+};
+
+} // namespace stgw::net

@@ -1,0 +1,240 @@
+#include "gateway/proxy/backend_pool.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <event2/bufferevent_ssl.h>
+
+namespace stgw::proxy {
+namespace {
+
+timeval to_timeval(std::chrono::milliseconds ms) {
+  return timeval{static_cast<time_t>(ms.count() / 1000),
+                 static_cast<suseconds_t>((ms.count() % 1000) * 1000)};
+}
+
+// Output above this stops reading from the client (request bodies); below the low mark the
+// owner is told to resume.
+constexpr std::size_t kWriteLowMark = 64 * 1024;
+
+} // namespace
+
+BackendHealth::BackendHealth(std::size_t servers)
+    : states_storage_(new std::atomic<bool>[servers]) {
+  for (std::size_t i = 0; i < servers; ++i) {
+    states_storage_[i].store(true, std::memory_order_relaxed);
+    states_.push_back(&states_storage_[i]);
+  }
+}
+
+bool BackendHealth::healthy(std::size_t server) const {
+  return states_[server]->load(std::memory_order_relaxed);
+}
+
+void BackendHealth::mark(std::size_t server, bool healthy) {
+  states_[server]->store(healthy, std::memory_order_relaxed);
+}
+
+bool BackendHealth::any_healthy() const {
+  for (auto* state : states_)
+    if (state->load(std::memory_order_relaxed)) return true;
+  return false;
+}
+
+BackendConnection::BackendConnection(BackendPool& pool, std::size_t server, bufferevent* bev)
+    : pool_(pool), server_(server), bev_(bev) {
+  bufferevent_setcb(bev, &BackendConnection::on_read, &BackendConnection::on_write,
+                    &BackendConnection::on_event, this);
+  bufferevent_setwatermark(bev, EV_WRITE, kWriteLowMark, 0);
+}
+
+BackendConnection::~BackendConnection() = default;
+
+const std::string& BackendConnection::server_name() const { return pool_.server(server_).name; }
+
+void BackendConnection::set_read_timeout(std::chrono::milliseconds timeout) {
+  timeval read = to_timeval(timeout);
+  timeval write = to_timeval(pool_.config().connect_timeout);
+  bufferevent_set_timeouts(bev_.get(), timeout.count() > 0 ? &read : nullptr,
+                           connected_ ? nullptr : &write);
+}
+
+void BackendConnection::on_read(bufferevent*, void* arg) noexcept {
+  auto* self = static_cast<BackendConnection*>(arg);
+  if (self->idle_) {
+    // Bytes on an idle connection are a protocol error (or an early close notice).
+    self->pool_.on_idle_event(self);
+    return;
+  }
+  if (self->owner_ != nullptr) self->owner_->on_backend_readable(*self);
+}
+
+void BackendConnection::on_write(bufferevent*, void* arg) noexcept {
+  auto* self = static_cast<BackendConnection*>(arg);
+  if (!self->idle_ && self->owner_ != nullptr) self->owner_->on_backend_drained(*self);
+}
+
+void BackendConnection::on_event(bufferevent*, short events, void* arg) noexcept {
+  auto* self = static_cast<BackendConnection*>(arg);
+  if (events & BEV_EVENT_CONNECTED) {
+    self->connected_ = true;
+    int one = 1;
+    setsockopt(bufferevent_getfd(self->bev_.get()), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    self->pool_.report_success(self->server_);
+    if (self->owner_ != nullptr) self->owner_->on_backend_connected(*self);
+    return;
+  }
+  if (self->idle_) {
+    self->pool_.on_idle_event(self);
+    return;
+  }
+  if (!self->connected_ && (events & (BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT)))
+    self->pool_.report_failure(self->server_);
+  if (self->owner_ != nullptr) self->owner_->on_backend_event(*self, events);
+}
+
+BackendPool::BackendPool(event_base* base, const config::BackendConfig& config,
+                         std::vector<net::SocketAddress> addresses,
+                         std::shared_ptr<BackendHealth> health,
+                         std::shared_ptr<const net::ClientTlsContext> tls)
+    : base_(base), config_(config), health_(std::move(health)), tls_(std::move(tls)) {
+  for (std::size_t i = 0; i < config.servers.size(); ++i) {
+    BackendServer server;
+    server.config = config.servers[i];
+    server.address = addresses[i];
+    server.name = config.servers[i].address.to_string();
+    servers_.push_back(std::move(server));
+  }
+}
+
+BackendPool::~BackendPool() { close_idle(); }
+
+std::optional<std::size_t> BackendPool::choose(std::string_view clone, std::uint64_t user_hash) {
+  if (!clone.empty() && config_.affinity != config::Affinity::None) {
+    for (std::size_t i = 0; i < servers_.size(); ++i)
+      if (servers_[i].config.clone_id == clone && health_->healthy(i)) return i;
+  }
+  if (user_hash != 0 && config_.affinity == config::Affinity::User) {
+    std::size_t start = user_hash % servers_.size();
+    for (std::size_t k = 0; k < servers_.size(); ++k) {
+      std::size_t i = (start + k) % servers_.size();
+      if (health_->healthy(i)) return i;
+    }
+  }
+  for (std::size_t k = 0; k < servers_.size(); ++k) {
+    std::size_t i = next_++ % servers_.size();
+    if (health_->healthy(i)) return i;
+  }
+  return std::nullopt;
+}
+
+BackendConnection* BackendPool::acquire(std::size_t server, BackendConnectionOwner& owner) {
+  BackendServer& target = servers_[server];
+  if (BackendConnection* connection = target.idle_head) {
+    unlink_idle(connection);
+    connection->set_owner(&owner);
+    return connection;
+  }
+  return connect(server, owner);
+}
+
+BackendConnection* BackendPool::connect(std::size_t server, BackendConnectionOwner& owner) {
+  BackendServer& target = servers_[server];
+  bufferevent* bev = nullptr;
+  if (tls_) {
+    SSL* ssl = tls_->new_ssl(target.config.address.host);
+    bev = bufferevent_openssl_socket_new(base_, -1, ssl, BUFFEREVENT_SSL_CONNECTING,
+                                         BEV_OPT_CLOSE_ON_FREE);
+    if (bev != nullptr) bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+  } else {
+    bev = bufferevent_socket_new(base_, -1, BEV_OPT_CLOSE_ON_FREE);
+  }
+  if (bev == nullptr) return nullptr;
+  auto* connection = new BackendConnection(*this, server, bev);
+  connection->set_owner(&owner);
+  connection->set_read_timeout(std::chrono::milliseconds(0));
+  bufferevent_enable(bev, EV_READ | EV_WRITE);
+  ++target.open_count;
+  if (bufferevent_socket_connect(bev, target.address.get(), target.address.length) != 0) {
+    // Immediate failure (no descriptor, no route): the event callback is not going to run.
+    --target.open_count;
+    delete connection;
+    report_failure(server);
+    return nullptr;
+  }
+  return connection;
+}
+
+void BackendPool::release(BackendConnection* connection, bool reusable) {
+  BackendServer& server = servers_[connection->server_];
+  connection->set_owner(nullptr);
+  bool room = server.idle_count < config_.max_idle_per_server;
+  if (reusable && room && connection->connected_ &&
+      evbuffer_get_length(connection->input()) == 0) {
+    push_idle(connection);
+    return;
+  }
+  --server.open_count;
+  delete connection;
+}
+
+void BackendPool::push_idle(BackendConnection* connection) {
+  BackendServer& server = servers_[connection->server_];
+  connection->idle_ = true;
+  connection->idle_prev_ = nullptr;
+  connection->idle_next_ = server.idle_head;
+  if (server.idle_head != nullptr) server.idle_head->idle_prev_ = connection;
+  server.idle_head = connection;
+  ++server.idle_count;
+  // Keep reading so that a backend close is noticed; time out unused connections.
+  timeval idle = to_timeval(config_.idle_timeout);
+  bufferevent_set_timeouts(connection->bev(), &idle, nullptr);
+  bufferevent_enable(connection->bev(), EV_READ);
+}
+
+void BackendPool::unlink_idle(BackendConnection* connection) {
+  BackendServer& server = servers_[connection->server_];
+  if (connection->idle_prev_ != nullptr)
+    connection->idle_prev_->idle_next_ = connection->idle_next_;
+  else
+    server.idle_head = connection->idle_next_;
+  if (connection->idle_next_ != nullptr) connection->idle_next_->idle_prev_ = connection->idle_prev_;
+  connection->idle_prev_ = connection->idle_next_ = nullptr;
+  connection->idle_ = false;
+  --server.idle_count;
+  bufferevent_set_timeouts(connection->bev(), nullptr, nullptr);
+}
+
+void BackendPool::on_idle_event(BackendConnection* connection) {
+  unlink_idle(connection);
+  --servers_[connection->server_].open_count;
+  delete connection;
+}
+
+void BackendPool::report_failure(std::size_t server) { health_->mark(server, false); }
+
+void BackendPool::report_success(std::size_t server) { health_->mark(server, true); }
+
+void BackendPool::close_idle() {
+  for (auto& server : servers_) {
+    while (BackendConnection* connection = server.idle_head) {
+      unlink_idle(connection);
+      --server.open_count;
+      delete connection;
+    }
+  }
+}
+
+int BackendPool::open_connections() const {
+  int total = 0;
+  for (const auto& server : servers_) total += server.open_count;
+  return total;
+}
+
+int BackendPool::idle_connections() const {
+  int total = 0;
+  for (const auto& server : servers_) total += server.idle_count;
+  return total;
+}
+
+} // namespace stgw::proxy

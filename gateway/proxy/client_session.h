@@ -1,0 +1,151 @@
+#pragma once
+
+// One client connection (a session) and the exchange it is running. Requests on a connection
+// are handled one at a time: a pipelined request waits in the input buffer until the response
+// before it is complete, which answers pipelined requests in order.
+//
+// A session is a state machine driven by libevent callbacks on its worker's thread. It deletes
+// itself when it ends, but only when no callback of its own is on the stack (see Guard).
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "gateway/http/http1_codec.h"
+#include "gateway/net/address.h"
+#include "gateway/net/handles.h"
+#include "gateway/proxy/backend_pool.h"
+#include "gateway/proxy/local_reply.h"
+#include "gateway/proxy/worker_context.h"
+
+namespace stgw::proxy {
+
+class Lease; // budget slot released when the session ends
+
+// The state of one request/response pair.
+struct Exchange {
+  std::shared_ptr<Generation> generation;
+  http::RequestHead request;
+  const config::RouteConfig* route = nullptr;
+  BackendPool* pool = nullptr;
+  BackendConnection* backend = nullptr;
+  std::unique_ptr<http::ResponseDecoder> response_decoder;
+
+  std::chrono::system_clock::time_point start_wall;
+  std::chrono::steady_clock::time_point start;
+  std::chrono::steady_clock::time_point parked_since;
+
+  bool request_complete = false;  // every request byte received from the client
+  bool response_started = false;  // the response head went to the client
+  bool response_complete = false; // the response decoder finished the message
+  bool parked = false;            // waiting for the response head
+  bool was_parked = false;
+  bool closing = false;           // the client connection closes after this response
+  bool backend_read_paused = false;
+  bool retried = false;
+  bool recorded = false;
+  bool closing_backend = false;   // the backend said Connection: close          // reported to the observer
+  http::BodyKind response_framing = http::BodyKind::None;
+
+  int status = 0;
+  std::uint64_t bytes_in = 0;
+  std::uint64_t bytes_out = 0;
+  std::string_view error;
+  std::string user;
+  std::string_view token_format;
+  std::string_view auth_result;
+  net::EventPtr drain_timer; // answers a parked poll during drain
+};
+
+class ClientSession final : public http::RequestDecoderCallbacks,
+                            public http::ResponseDecoderCallbacks,
+                            public BackendConnectionOwner {
+public:
+  // Takes ownership of |fd|.
+  static void start(WorkerContext& worker, std::shared_ptr<const ListenerInfo> listener, int fd,
+                    const net::SocketAddress& peer, std::unique_ptr<Lease> lease);
+  ~ClientSession() override;
+
+  // Called by WorkerContext::begin_drain().
+  void begin_drain();
+  // Ends the session now (drain deadline): the exchange is aborted, the connection closed.
+  void terminate();
+
+  ClientSession* next_ = nullptr; // WorkerContext registry links
+  ClientSession* prev_ = nullptr;
+
+private:
+  ClientSession(WorkerContext& worker, std::shared_ptr<const ListenerInfo> listener, bufferevent* bev,
+                const net::SocketAddress& peer, std::unique_ptr<Lease> lease);
+
+  // Keeps the session alive while one of its callbacks runs; the last guard out deletes a
+  // session that was closed meanwhile.
+  class Guard {
+  public:
+    explicit Guard(ClientSession& session) : session_(session) { ++session_.depth_; }
+    ~Guard();
+
+  private:
+    ClientSession& session_;
+  };
+
+  // Client side (client_session.cc).
+  static void on_client_read(bufferevent*, void* arg) noexcept;
+  static void on_client_write(bufferevent*, void* arg) noexcept;
+  static void on_client_event(bufferevent*, short events, void* arg) noexcept;
+  static void on_header_timeout(evutil_socket_t, short, void* arg) noexcept;
+  static void on_drain_timer(evutil_socket_t, short, void* arg) noexcept;
+  void process_input();
+  void on_request_head(http::RequestHead&& head) override;
+  void on_request_body(std::string_view data) override;
+  void on_request_complete() override;
+  void start_exchange(http::RequestHead&& head);
+  bool authorize(Exchange& exchange);
+  void connect_backend(Exchange& exchange);
+  void send_local_reply(const LocalReply& reply, bool close);
+  void finish_exchange();
+  void after_exchange();
+  void set_parked(bool parked);
+  void arm_header_timer();
+  void close();
+  void abort_exchange(std::string_view error);
+  void write_client(std::string_view bytes);
+  bool client_output_full() const;
+  void client_idle_timeouts();
+
+  // Backend side (client_session_backend.cc).
+  void on_backend_connected(BackendConnection& connection) override;
+  void on_backend_readable(BackendConnection& connection) override;
+  void on_backend_drained(BackendConnection& connection) override;
+  void on_backend_event(BackendConnection& connection, short events) override;
+  void process_backend_input();
+  void on_informational(http::ResponseHead&& head) override;
+  void on_response_head(http::ResponseHead&& head) override;
+  void on_response_body(std::string_view data) override;
+  void on_response_complete() override;
+  void send_request_head(Exchange& exchange);
+  void write_backend(std::string_view bytes);
+  void release_backend(bool reusable);
+  void on_backend_failure(short events);
+  bool retry_on_fresh_connection();
+  void answer_parked_for_drain();
+
+  WorkerContext& worker_;
+  std::shared_ptr<const ListenerInfo> listener_;
+  net::BuffereventPtr bev_;
+  net::SocketAddress peer_;
+  std::string peer_ip_;
+  std::unique_ptr<Lease> lease_;
+  http::RequestDecoder decoder_;
+  std::unique_ptr<Exchange> exchange_;
+  net::EventPtr header_timer_;
+  std::string scratch_; // reused for serialising heads
+  int depth_ = 0;
+  bool closed_ = false;
+  bool close_after_flush_ = false;
+  bool tls_ready_ = false;
+  bool draining_ = false;
+};
+
+} // namespace stgw::proxy

@@ -1,0 +1,216 @@
+// The backend half of ClientSession: sending the request, streaming the response back, and
+// what happens when the backend fails.
+
+#include "gateway/proxy/client_session.h"
+#include "gateway/proxy/header_rewrite.h"
+
+namespace stgw::proxy {
+namespace {
+
+constexpr std::size_t kOutputHigh = 256 * 1024;
+
+} // namespace
+
+void ClientSession::send_request_head(Exchange& exchange) {
+  const auto& config = exchange.generation->config();
+  ForwardingFacts facts;
+  facts.client_ip = peer_ip_;
+  facts.secure = static_cast<bool>(listener_->tls);
+  facts.listener_port = listener_->port;
+  facts.identity_header = config.sso ? std::string_view(config.sso->identity_header) : "";
+  facts.identity = exchange.user;
+  facts.backend_host = exchange.backend->server_name();
+  http::RequestHead forwarded = exchange.request; // the original stays for logs and retries
+  rewrite_request(forwarded, facts);
+  scratch_.clear();
+  http::serialize_request_head(forwarded, scratch_);
+  write_backend(scratch_);
+  exchange.backend->count_request();
+}
+
+void ClientSession::write_backend(std::string_view bytes) {
+  evbuffer_add(exchange_->backend->output(), bytes.data(), bytes.size());
+}
+
+void ClientSession::release_backend(bool reusable) {
+  Exchange& exchange = *exchange_;
+  exchange.pool->release(exchange.backend, reusable);
+  exchange.backend = nullptr;
+}
+
+void ClientSession::on_backend_connected(BackendConnection&) {}
+
+void ClientSession::on_backend_readable(BackendConnection&) {
+  Guard guard(*this);
+  process_backend_input();
+}
+
+void ClientSession::process_backend_input() {
+  if (!exchange_ || exchange_->backend == nullptr) return;
+  evbuffer* input = exchange_->backend->input();
+  while (!closed_ && exchange_ && exchange_->backend != nullptr) {
+    Exchange& exchange = *exchange_;
+    if (client_output_full()) {
+      // The client reads slower than the backend sends: stop reading the backend until the
+      // client's buffer drains (on_client_write resumes).
+      exchange.backend_read_paused = true;
+      bufferevent_disable(exchange.backend->bev(), EV_READ);
+      return;
+    }
+    std::size_t length = evbuffer_get_length(input);
+    if (length == 0) return;
+    // Body bytes can be offered piecewise; only a head needs to be contiguous.
+    std::size_t offer = exchange.response_started ? evbuffer_get_contiguous_space(input) : length;
+    const char* data = reinterpret_cast<const char*>(evbuffer_pullup(input, static_cast<ssize_t>(offer)));
+    auto used = exchange.response_decoder->feed(std::string_view(data, offer));
+    if (!used) {
+      worker_.observer().on_backend_error(exchange.pool->config().name,
+                                          exchange.backend->server_name(),
+                                          BackendErrorKind::Protocol);
+      exchange.error = "backend_protocol_error";
+      if (exchange.response_started) {
+        release_backend(false);
+        abort_exchange("backend_protocol_error");
+        close();
+      } else {
+        send_local_reply({502, "backend_protocol_error", "the backend sent a malformed response"},
+                         true);
+      }
+      return;
+    }
+    evbuffer_drain(input, *used);
+    if (exchange.response_complete) {
+      // Extra bytes after a complete response mean the connection cannot be trusted again.
+      bool reusable = exchange.response_decoder && exchange.request_complete &&
+                      evbuffer_get_length(input) == 0 && !exchange.closing_backend;
+      release_backend(reusable);
+      after_exchange();
+      if (!closed_ && !close_after_flush_) process_input();
+      return;
+    }
+    if (*used == 0 && offer == length) return; // need more bytes for the head
+  }
+}
+
+void ClientSession::on_informational(http::ResponseHead&& head) {
+  // 100 Continue is answered by the gateway itself; other 1xx go to HTTP/1.1 clients.
+  if (head.status == 100 || exchange_->request.version_minor == 0) return;
+  scratch_.clear();
+  http::serialize_response_head(head, scratch_);
+  write_client(scratch_);
+}
+
+void ClientSession::on_response_head(http::ResponseHead&& head) {
+  Exchange& exchange = *exchange_;
+  if (exchange.parked) set_parked(false);
+  exchange.status = head.status;
+  exchange.closing_backend = !head.keep_alive;
+  // A client whose request body is not fully read cannot safely send another request.
+  exchange.closing = exchange.closing || !exchange.request_complete || draining_ ||
+                     worker_.draining();
+  exchange.response_framing = rewrite_response(head, exchange.request.version_minor,
+                                               exchange.closing, exchange.request.method == "HEAD");
+  if (exchange.response_framing == http::BodyKind::UntilClose) exchange.closing = true;
+  scratch_.clear();
+  http::serialize_response_head(head, scratch_);
+  write_client(scratch_);
+  exchange.response_started = true;
+  exchange.backend->set_read_timeout(exchange.route->idle_timeout);
+}
+
+void ClientSession::on_response_body(std::string_view data) {
+  Exchange& exchange = *exchange_;
+  exchange.bytes_out += data.size();
+  if (exchange.response_framing == http::BodyKind::Chunked) {
+    scratch_.clear();
+    http::serialize_chunk_header(data.size(), scratch_);
+    write_client(scratch_);
+    write_client(data);
+    write_client(http::kChunkTrailer);
+  } else {
+    write_client(data);
+  }
+}
+
+void ClientSession::on_response_complete() {
+  Exchange& exchange = *exchange_;
+  if (exchange.response_framing == http::BodyKind::Chunked) write_client(http::kLastChunk);
+  exchange.response_complete = true;
+}
+
+void ClientSession::on_backend_drained(BackendConnection&) {
+  Guard guard(*this);
+  if (!exchange_ || exchange_->request_complete || closed_) return;
+  if (evbuffer_get_length(exchange_->backend->output()) < kOutputHigh) {
+    bufferevent_enable(bev_.get(), EV_READ);
+    process_input();
+  }
+}
+
+void ClientSession::on_backend_event(BackendConnection&, short events) {
+  Guard guard(*this);
+  if (!exchange_ || exchange_->backend == nullptr) return;
+  on_backend_failure(events);
+}
+
+void ClientSession::on_backend_failure(short events) {
+  Exchange& exchange = *exchange_;
+  bool timeout = events & BEV_EVENT_TIMEOUT;
+  bool eof = events & BEV_EVENT_EOF;
+  if (eof && exchange.response_started) {
+    // A close-delimited body ends here; anything else was cut short.
+    process_backend_input();
+    if (!exchange_ || exchange_->backend == nullptr) return;
+    auto done = exchange.response_decoder->feed_eof();
+    if (done && exchange.response_complete) {
+      release_backend(false);
+      after_exchange();
+      return;
+    }
+  }
+  bool connected = exchange.backend->connected();
+  std::string_view server = exchange.backend->server_name(); // owned by the pool
+  BackendErrorKind kind = timeout     ? BackendErrorKind::Timeout
+                          : connected ? BackendErrorKind::Reset
+                                      : BackendErrorKind::Connect;
+  if (!exchange.response_started && !timeout && retry_on_fresh_connection()) return;
+  worker_.observer().on_backend_error(exchange.pool->config().name, server, kind);
+  if (exchange.response_started) {
+    // Part of the response is out: the only honest signal left is closing this client.
+    abort_exchange(timeout ? "backend_timeout" : "backend_reset");
+    close();
+    return;
+  }
+  if (timeout && connected)
+    send_local_reply({504, "backend_timeout", "the backend did not answer in time"}, true);
+  else if (timeout)
+    send_local_reply({502, "backend_connect_timeout", "the backend did not accept in time"}, true);
+  else
+    send_local_reply({502, "backend_unavailable", "the backend refused or reset the connection"},
+                     true);
+}
+
+// A pooled keep-alive connection may have been closed by the backend just as we reused it.
+// Retry once on a new connection when nothing of the response arrived and the request can be
+// sent again (no body, or none of it streamed yet).
+bool ClientSession::retry_on_fresh_connection() {
+  Exchange& exchange = *exchange_;
+  if (exchange.retried || !exchange.backend->reused() || exchange.bytes_in > 0 ||
+      exchange.response_decoder->started())
+    return false;
+  exchange.retried = true;
+  std::size_t server = exchange.backend->server();
+  release_backend(false);
+  exchange.backend = exchange.pool->acquire(server, *this);
+  if (exchange.backend == nullptr) return false;
+  exchange.response_decoder = std::make_unique<http::ResponseDecoder>(*this);
+  exchange.response_decoder->start_response(exchange.request.method == "HEAD");
+  send_request_head(exchange);
+  if (exchange.request_complete) {
+    if (exchange.request.body == http::BodyKind::Chunked) write_backend(http::kLastChunk);
+    exchange.backend->set_read_timeout(exchange.route->timeout);
+  }
+  return true;
+}
+
+} // namespace stgw::proxy

@@ -1,0 +1,71 @@
+#include "gateway/proxy/worker_context.h"
+
+#include "gateway/proxy/client_session.h"
+
+namespace stgw::proxy {
+
+Generation::Generation(event_base* base, std::shared_ptr<const SharedGeneration> shared)
+    : shared_(std::move(shared)), router_(shared_->config->routes) {
+  const auto& backends = shared_->config->backends;
+  for (std::size_t i = 0; i < backends.size(); ++i)
+    pools_.push_back(std::make_unique<BackendPool>(base, backends[i], shared_->backend_addresses[i],
+                                                   shared_->backend_health[i],
+                                                   shared_->backend_tls[i]));
+}
+
+BackendPool* Generation::pool_for(const config::RouteConfig& route) {
+  for (auto& pool : pools_)
+    if (pool->config().name == route.backend) return pool.get();
+  return nullptr; // validation guarantees every route names a backend
+}
+
+void WorkerContext::begin_drain() {
+  draining_ = true;
+  // Sessions may close themselves while we walk: keep the next link before each call.
+  for (ClientSession* session = head_; session != nullptr;) {
+    ClientSession* next = session->next_;
+    session->begin_drain();
+    session = next;
+  }
+  if (generation_)
+    for (std::size_t i = 0; i < generation_->pool_count(); ++i) generation_->pool(i).close_idle();
+}
+
+void WorkerContext::terminate_all() {
+  for (ClientSession* session = head_; session != nullptr;) {
+    ClientSession* next = session->next_;
+    session->terminate();
+    session = next;
+  }
+}
+
+void WorkerContext::add(ClientSession* session) {
+  session->prev_ = nullptr;
+  session->next_ = head_;
+  if (head_ != nullptr) head_->prev_ = session;
+  head_ = session;
+  ++sessions_;
+}
+
+void WorkerContext::remove(ClientSession* session) {
+  if (session->prev_ != nullptr)
+    session->prev_->next_ = session->next_;
+  else
+    head_ = session->next_;
+  if (session->next_ != nullptr) session->next_->prev_ = session->prev_;
+  session->prev_ = session->next_ = nullptr;
+  --sessions_;
+}
+
+std::string_view to_string(BackendErrorKind kind) {
+  switch (kind) {
+    case BackendErrorKind::Connect: return "connect";
+    case BackendErrorKind::Reset: return "reset";
+    case BackendErrorKind::Timeout: return "timeout";
+    case BackendErrorKind::Protocol: return "protocol";
+    case BackendErrorKind::Tls: return "tls";
+  }
+  return "unknown";
+}
+
+} // namespace stgw::proxy

@@ -1,0 +1,167 @@
+#include "gateway/server/gateway.h"
+
+#include <csignal>
+#include <thread>
+
+#include <event2/thread.h>
+
+#include "config/loader.h"
+#include "gateway/proxy/exchange_record.h"
+#include "gateway/server/generation_builder.h"
+#include "gateway/server/health_checker.h"
+#include "gateway/server/log.h"
+#include "gateway/server/worker.h"
+
+namespace stgw::server {
+
+class Gateway::Impl {
+public:
+  Impl(GatewayOptions options) : options_(std::move(options)) {}
+
+  std::vector<std::string> init(config::ConfigPtr config);
+  int run();
+  void request_stop();
+
+private:
+  static void on_signal(evutil_socket_t signal, short, void* arg) noexcept;
+  static void on_stop_request(evutil_socket_t, short, void* arg) noexcept;
+  static void on_workers_done(evutil_socket_t, short, void* arg) noexcept;
+  void begin_drain();
+  void reload();
+  int worker_count(const config::GatewayConfig& config) const;
+
+  GatewayOptions options_;
+  std::shared_ptr<const proxy::SharedGeneration> generation_;
+  net::EventBasePtr base_;
+  std::vector<net::EventPtr> signals_;
+  net::EventPtr stop_event_;
+  net::EventPtr done_poll_;
+  proxy::NullObserver observer_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::unique_ptr<HealthChecker> health_;
+  bool draining_ = false;
+};
+
+int Gateway::Impl::worker_count(const config::GatewayConfig& config) const {
+  if (config.server.workers > 0) return config.server.workers;
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+std::vector<std::string> Gateway::Impl::init(config::ConfigPtr config) {
+  evthread_use_pthreads();
+  std::signal(SIGPIPE, SIG_IGN);
+  auto generation = build_generation(config);
+  if (!generation) return generation.error();
+  generation_ = std::move(*generation);
+  base_.reset(event_base_new());
+  for (int i = 0; i < worker_count(*config); ++i) {
+    auto worker = Worker::create(i, generation_, observer_);
+    if (!worker) {
+      workers_.clear(); // closes the listeners already bound
+      return worker.error();
+    }
+    workers_.push_back(std::move(*worker));
+  }
+  for (int signal : {SIGTERM, SIGINT, SIGHUP, SIGUSR1}) {
+    signals_.emplace_back(evsignal_new(base_.get(), signal, &Impl::on_signal, this));
+    evsignal_add(signals_.back().get(), nullptr);
+  }
+  stop_event_.reset(event_new(base_.get(), -1, 0, &Impl::on_stop_request, this));
+  health_ = std::make_unique<HealthChecker>(base_.get(), generation_);
+  return {};
+}
+
+int Gateway::Impl::run() {
+  for (auto& worker : workers_) worker->start();
+  health_->probe_all();
+  const auto& config = *generation_->config;
+  std::string addresses;
+  for (const auto& listener : config.listeners)
+    addresses += fmt::format(" {}={}{}", listener.name, listener.tls ? "https://" : "http://",
+                             listener.address.to_string());
+  log_info("stgw {} serving with {} workers:{}", STGW_VERSION, workers_.size(), addresses);
+  if (options_.print_ready_line) {
+    fmt::print("stgw ready:{}\n", addresses);
+    std::fflush(stdout);
+  }
+  event_base_dispatch(base_.get());
+  for (auto& worker : workers_) worker->join();
+  workers_.clear();
+  log_info("stgw stopped");
+  return 0;
+}
+
+void Gateway::Impl::on_signal(evutil_socket_t signal, short, void* arg) noexcept {
+  auto* self = static_cast<Impl*>(arg);
+  if (signal == SIGHUP) {
+    self->reload();
+  } else if (signal == SIGTERM || signal == SIGINT) {
+    self->begin_drain();
+  }
+}
+
+void Gateway::Impl::request_stop() { event_active(stop_event_.get(), EV_READ, 0); }
+
+void Gateway::Impl::on_stop_request(evutil_socket_t, short, void* arg) noexcept {
+  static_cast<Impl*>(arg)->begin_drain();
+}
+
+void Gateway::Impl::begin_drain() {
+  if (draining_) return;
+  draining_ = true;
+  auto deadline = generation_->config->server.drain_timeout;
+  log_info("draining: up to {} ms for in-flight exchanges", deadline.count());
+  health_.reset();
+  for (auto& worker : workers_) {
+    Worker* w = worker.get();
+    w->post([w, deadline] { w->drain(deadline); });
+  }
+  // Workers leave their loops when drained; run() joins them. Signal handlers stay installed
+  // so a second SIGTERM during the drain does not kill the process.
+  event_base_loopexit(base_.get(), nullptr);
+}
+
+void Gateway::Impl::reload() {
+  if (options_.config_path.empty() || draining_) {
+    log_warn("reload ignored: {}", draining_ ? "draining" : "embedded configuration");
+    return;
+  }
+  auto loaded = config::load_config_file(options_.config_path);
+  if (!loaded) {
+    for (const auto& error : loaded.error()) log_error("reload: {}", error.to_string());
+    log_error("reload failed: keeping the running configuration");
+    return;
+  }
+  auto generation = build_generation(*loaded, generation_.get());
+  if (!generation) {
+    for (const auto& error : generation.error()) log_error("reload: {}", error);
+    log_error("reload failed: keeping the running configuration");
+    return;
+  }
+  generation_ = std::move(*generation);
+  for (auto& worker : workers_) {
+    Worker* w = worker.get();
+    auto next = generation_;
+    w->post([w, next] {
+      for (const auto& error : w->apply(next)) log_error("reload: {}", error);
+    });
+  }
+  health_ = std::make_unique<HealthChecker>(base_.get(), generation_);
+  health_->probe_all();
+  log_info("reloaded {}", options_.config_path);
+}
+
+std::expected<std::unique_ptr<Gateway>, std::vector<std::string>>
+Gateway::create(config::ConfigPtr config, GatewayOptions options) {
+  auto impl = std::make_unique<Impl>(std::move(options));
+  auto errors = impl->init(std::move(config));
+  if (!errors.empty()) return std::unexpected(std::move(errors));
+  return std::unique_ptr<Gateway>(new Gateway(std::move(impl)));
+}
+
+Gateway::Gateway(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Gateway::~Gateway() = default;
+int Gateway::run() { return impl_->run(); }
+void Gateway::request_stop() { impl_->request_stop(); }
+
+} // namespace stgw::server

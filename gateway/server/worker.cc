@@ -1,0 +1,156 @@
+#include "gateway/server/worker.h"
+
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "gateway/proxy/client_session.h"
+#include "gateway/proxy/lease.h"
+
+namespace stgw::server {
+namespace {
+
+constexpr timeval kDrainTick{0, 50 * 1000};
+
+std::string listener_key(const config::ListenerConfig& listener) {
+  return fmt::format("{}|{}|{}", listener.name, listener.address.to_string(),
+                     listener.tls ? "tls" : "clear");
+}
+
+} // namespace
+
+void ListenerSlot::on_accept(int fd, const net::SocketAddress& peer) {
+  worker->accept(info, fd, peer);
+}
+
+Worker::Worker(int index, proxy::ProxyObserver& observer) : index_(index) {
+  base_.reset(event_base_new());
+  context_ = std::make_unique<proxy::WorkerContext>(base_.get(), observer, nullptr, nullptr);
+  wakeup_.reset(event_new(base_.get(), -1, EV_PERSIST, &Worker::on_wakeup, this));
+  drain_tick_.reset(event_new(base_.get(), -1, EV_PERSIST, &Worker::on_drain_tick, this));
+}
+
+Worker::~Worker() {
+  join();
+  context_->terminate_all();
+  listeners_.clear();
+}
+
+std::expected<std::unique_ptr<Worker>, std::vector<std::string>>
+Worker::create(int index, std::shared_ptr<const proxy::SharedGeneration> generation,
+               proxy::ProxyObserver& observer) {
+  std::unique_ptr<Worker> worker(new Worker(index, observer));
+  auto errors = worker->apply(std::move(generation));
+  if (!errors.empty()) return std::unexpected(std::move(errors));
+  return worker;
+}
+
+std::expected<std::unique_ptr<ListenerSlot>, std::string>
+Worker::open_listener(const config::ListenerConfig& config,
+                      std::shared_ptr<net::ServerTlsContext> tls) {
+  auto address = net::resolve(config.address);
+  if (!address) return std::unexpected(address.error());
+  auto slot = std::make_unique<ListenerSlot>();
+  slot->worker = this;
+  slot->key = listener_key(config);
+  auto listener = net::Listener::open(base_.get(), *address, *slot);
+  if (!listener) return std::unexpected(fmt::format("listener {}: {}", config.name, listener.error()));
+  slot->listener = std::move(*listener);
+  auto info = std::make_shared<proxy::ListenerInfo>();
+  info->name = config.name;
+  info->port = slot->listener->port();
+  info->tls = std::move(tls);
+  slot->info = std::move(info);
+  return slot;
+}
+
+std::vector<std::string> Worker::apply(std::shared_ptr<const proxy::SharedGeneration> generation) {
+  std::vector<std::string> errors;
+  std::vector<std::unique_ptr<ListenerSlot>> next;
+  const auto& listeners = generation->config->listeners;
+  for (std::size_t i = 0; i < listeners.size(); ++i) {
+    std::string key = listener_key(listeners[i]);
+    auto kept = std::find_if(listeners_.begin(), listeners_.end(),
+                             [&](const auto& slot) { return slot && slot->key == key; });
+    if (kept != listeners_.end()) {
+      // Same socket; new sessions get the new TLS context (certificates may have changed).
+      auto info = std::make_shared<proxy::ListenerInfo>(*(*kept)->info);
+      info->tls = generation->listener_tls[i];
+      (*kept)->info = std::move(info);
+      next.push_back(std::move(*kept));
+      continue;
+    }
+    auto slot = open_listener(listeners[i], generation->listener_tls[i]);
+    if (!slot) {
+      errors.push_back(slot.error());
+      continue;
+    }
+    next.push_back(std::move(*slot));
+  }
+  if (!errors.empty() && listeners_.empty()) return errors; // start-up: nothing half-open
+  listeners_ = std::move(next); // listeners left out are closed; their sessions continue
+  context_->set_generation(std::make_shared<proxy::Generation>(base_.get(), std::move(generation)));
+  return errors;
+}
+
+void Worker::accept(const std::shared_ptr<const proxy::ListenerInfo>& listener, int fd,
+                    const net::SocketAddress& peer) {
+  if (context_->draining()) {
+    ::close(fd);
+    return;
+  }
+  proxy::ClientSession::start(*context_, listener, fd, peer, nullptr);
+}
+
+void Worker::start() {
+  thread_ = std::thread([this] { event_base_loop(base_.get(), EVLOOP_NO_EXIT_ON_EMPTY); });
+}
+
+void Worker::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void Worker::post(std::function<void()> task) {
+  {
+    std::lock_guard lock(tasks_mutex_);
+    tasks_.push_back(std::move(task));
+  }
+  event_active(wakeup_.get(), EV_READ, 0);
+}
+
+void Worker::on_wakeup(evutil_socket_t, short, void* arg) noexcept {
+  static_cast<Worker*>(arg)->run_tasks();
+}
+
+void Worker::run_tasks() {
+  std::deque<std::function<void()>> tasks;
+  {
+    std::lock_guard lock(tasks_mutex_);
+    tasks.swap(tasks_);
+  }
+  for (auto& task : tasks) task();
+}
+
+void Worker::drain(std::chrono::milliseconds deadline) {
+  listeners_.clear();
+  drain_deadline_ = std::chrono::steady_clock::now() + deadline;
+  context_->begin_drain();
+  event_add(drain_tick_.get(), &kDrainTick);
+}
+
+void Worker::on_drain_tick(evutil_socket_t, short, void* arg) noexcept {
+  auto* self = static_cast<Worker*>(arg);
+  bool overdue = std::chrono::steady_clock::now() >= self->drain_deadline_;
+  if (overdue) self->context_->terminate_all();
+  if (self->context_->session_count() == 0 || overdue) {
+    event_del(self->drain_tick_.get());
+    self->context_->set_generation(nullptr);
+    event_base_loopexit(self->base_.get(), nullptr);
+  }
+}
+
+void Worker::pause_accepting(bool paused) {
+  for (auto& slot : listeners_) paused ? slot->listener->pause() : slot->listener->resume();
+}
+
+} // namespace stgw::server

@@ -1,0 +1,76 @@
+#pragma once
+
+// A worker: one thread, one libevent loop, its own SO_REUSEPORT listeners and every connection
+// they accept. The control thread talks to it only through post(), which queues a task and wakes
+// the loop; everything else a worker touches is its own.
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "gateway/net/handles.h"
+#include "gateway/net/listener.h"
+#include "gateway/proxy/worker_context.h"
+
+namespace stgw::server {
+
+class Worker;
+
+// One listening socket of a worker with the listener facts its sessions see.
+struct ListenerSlot final : net::ListenerCallbacks {
+  Worker* worker = nullptr;
+  std::string key; // name + address: a reload keeps the socket when the key is unchanged
+  std::shared_ptr<const proxy::ListenerInfo> info;
+  std::unique_ptr<net::Listener> listener;
+  void on_accept(int fd, const net::SocketAddress& peer) override;
+};
+
+class Worker {
+public:
+  // Opens the listeners of |generation| on a new loop; errors name the address.
+  static std::expected<std::unique_ptr<Worker>, std::vector<std::string>>
+  create(int index, std::shared_ptr<const proxy::SharedGeneration> generation,
+         proxy::ProxyObserver& observer);
+  ~Worker();
+
+  void start();
+  void join();
+  // Thread-safe: runs |task| on the worker's thread.
+  void post(std::function<void()> task);
+
+  // Worker-thread only.
+  void accept(const std::shared_ptr<const proxy::ListenerInfo>& listener, int fd,
+              const net::SocketAddress& peer);
+  // Switches new connections and new requests to |generation|; opens and closes listeners.
+  std::vector<std::string> apply(std::shared_ptr<const proxy::SharedGeneration> generation);
+  // Stops accepting, lets exchanges finish until |deadline|, then exits the loop.
+  void drain(std::chrono::milliseconds deadline);
+  void pause_accepting(bool paused);
+
+  proxy::WorkerContext& context() { return *context_; }
+  event_base* base() const { return base_.get(); }
+
+private:
+  Worker(int index, proxy::ProxyObserver& observer);
+  std::expected<std::unique_ptr<ListenerSlot>, std::string>
+  open_listener(const config::ListenerConfig& config, std::shared_ptr<net::ServerTlsContext> tls);
+  static void on_wakeup(evutil_socket_t, short, void* arg) noexcept;
+  static void on_drain_tick(evutil_socket_t, short, void* arg) noexcept;
+  void run_tasks();
+
+  int index_;
+  net::EventBasePtr base_;
+  std::unique_ptr<proxy::WorkerContext> context_;
+  std::vector<std::unique_ptr<ListenerSlot>> listeners_;
+  net::EventPtr wakeup_;
+  net::EventPtr drain_tick_;
+  std::chrono::steady_clock::time_point drain_deadline_;
+  std::mutex tasks_mutex_;
+  std::deque<std::function<void()>> tasks_;
+  std::thread thread_;
+};
+
+} // namespace stgw::server
