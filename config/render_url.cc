@@ -148,7 +148,8 @@ std::expected<GatewayEndpoints, std::string> gateway_endpoints(const GatewayConf
   (url->is_https() ? out.https : out.http) = *url;
   for (const ListenerConfig& listener : config.listeners) {
     std::optional<Url>& slot = listener.tls ? out.https : out.http;
-    if (slot)
+    // Port 0 (kernel-chosen, tests only) says nothing about where browsers connect.
+    if (slot || listener.address.port == 0)
       continue;
     slot = Url{listener.tls ? "https" : "http", url->host, listener.address.port, url->path};
   }
