@@ -167,6 +167,8 @@ void ClientSession::start_exchange(http::RequestHead&& head) {
   exchange.start_wall = std::chrono::system_clock::now();
   exchange.start = std::chrono::steady_clock::now();
   if (exchange.request.method.empty()) return; // placeholder for a decode error reply
+  // A bodiless request is complete with its head, so a local reply can keep the connection.
+  exchange.request_complete = exchange.request.body == http::BodyKind::None;
   exchange.closing = !exchange.request.keep_alive || draining_ || worker_.draining();
   if (!policy::is_safe_path(exchange.request.path())) {
     send_local_reply({400, "bad_path", "dot segments or encoded slashes in the path"}, true);

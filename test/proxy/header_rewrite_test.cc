@@ -1,0 +1,175 @@
+#include "gateway/proxy/header_rewrite.h"
+
+#include <gtest/gtest.h>
+
+namespace stgw::proxy {
+namespace {
+
+http::RequestHead request_with(std::vector<std::pair<std::string, std::string>> headers) {
+  http::RequestHead head;
+  head.method = "GET";
+  head.target = "/stwebapi/poll";
+  for (auto& [name, value] : headers) head.headers.add(name, value);
+  return head;
+}
+
+ForwardingFacts tls_facts() {
+  ForwardingFacts facts;
+  facts.client_ip = "192.0.2.7";
+  facts.secure = true;
+  facts.listener_port = 443;
+  facts.identity_header = "X-Sametime-User";
+  facts.backend_host = "10.0.0.5:9080";
+  return facts;
+}
+
+std::vector<std::string> values(const http::HeaderList& list, std::string_view name) {
+  std::vector<std::string> out;
+  for (auto field : list)
+    if (http::iequals(field.name, name)) out.emplace_back(field.value);
+  return out;
+}
+
+TEST(RewriteRequestTest, RemovesSpoofedIdentityAndForwardingHeaders) {
+  auto head = request_with({{"Host", "st.example.com"},
+                            {"$WSRA", "6.6.6.6"},
+                            {"$wsis", "true"},
+                            {"iv-user", "admin"},
+                            {"IV-Groups", "admins"},
+                            {"X-Forwarded-For", "6.6.6.6"},
+                            {"x-forwarded-proto", "https"},
+                            {"Forwarded", "for=6.6.6.6"},
+                            {"X-Sametime-User", "uid=admin"}});
+  rewrite_request(head, tls_facts());
+  EXPECT_EQ(values(head.headers, "$WSRA"), std::vector<std::string>{"192.0.2.7"});
+  EXPECT_EQ(values(head.headers, "$WSIS"), std::vector<std::string>{"true"});
+  EXPECT_TRUE(values(head.headers, "iv-user").empty());
+  EXPECT_TRUE(values(head.headers, "iv-groups").empty());
+  EXPECT_TRUE(values(head.headers, "forwarded").empty());
+  EXPECT_TRUE(values(head.headers, "X-Sametime-User").empty());
+  EXPECT_EQ(values(head.headers, "X-Forwarded-For"), std::vector<std::string>{"192.0.2.7"});
+}
+
+TEST(RewriteRequestTest, AddsWebSphereHeadersForTlsOffload) {
+  auto head = request_with({{"Host", "st.example.com:8443"}});
+  rewrite_request(head, tls_facts());
+  EXPECT_EQ(values(head.headers, "$WSSC"), std::vector<std::string>{"https"});
+  EXPECT_EQ(values(head.headers, "$WSSP"), std::vector<std::string>{"443"});
+  EXPECT_EQ(values(head.headers, "$WSSN"), std::vector<std::string>{"st.example.com"});
+  EXPECT_EQ(values(head.headers, "X-Forwarded-Proto"), std::vector<std::string>{"https"});
+  EXPECT_EQ(values(head.headers, "X-Forwarded-Host"), std::vector<std::string>{"st.example.com:8443"});
+}
+
+TEST(RewriteRequestTest, CleartextSaysHttp) {
+  auto head = request_with({{"Host", "st"}});
+  auto facts = tls_facts();
+  facts.secure = false;
+  facts.listener_port = 80;
+  rewrite_request(head, facts);
+  EXPECT_EQ(values(head.headers, "$WSIS"), std::vector<std::string>{"false"});
+  EXPECT_EQ(values(head.headers, "$WSSC"), std::vector<std::string>{"http"});
+}
+
+TEST(RewriteRequestTest, KeepsCookiesCsrfAndUnknownHeaders) {
+  auto head = request_with({{"Host", "st"},
+                            {"Cookie", "LtpaToken2=abc; JSESSIONID=x:c1"},
+                            {"X-ST-CSRF-Token", "t0k"},
+                            {"Rtc4web-Nonce", "n0nce"},
+                            {"X-Custom", "v"}});
+  rewrite_request(head, tls_facts());
+  EXPECT_EQ(values(head.headers, "Cookie"), std::vector<std::string>{"LtpaToken2=abc; JSESSIONID=x:c1"});
+  EXPECT_EQ(values(head.headers, "X-ST-CSRF-Token"), std::vector<std::string>{"t0k"});
+  EXPECT_EQ(values(head.headers, "Rtc4web-Nonce"), std::vector<std::string>{"n0nce"});
+  EXPECT_EQ(values(head.headers, "X-Custom"), std::vector<std::string>{"v"});
+}
+
+TEST(RewriteRequestTest, RemovesHopByHopAndConnectionListedHeaders) {
+  auto head = request_with({{"Host", "st"},
+                            {"Connection", "keep-alive, X-Secret-Hop"},
+                            {"Keep-Alive", "timeout=5"},
+                            {"X-Secret-Hop", "1"},
+                            {"TE", "trailers"},
+                            {"Upgrade", "websocket"},
+                            {"Proxy-Authorization", "Basic x"},
+                            {"Expect", "100-continue"}});
+  rewrite_request(head, tls_facts());
+  for (auto name : {"Connection", "Keep-Alive", "X-Secret-Hop", "TE", "Upgrade",
+                    "Proxy-Authorization", "Expect"})
+    EXPECT_TRUE(values(head.headers, name).empty()) << name;
+}
+
+TEST(RewriteRequestTest, AddsIdentityWithoutControlCharacters) {
+  auto head = request_with({{"Host", "st"}});
+  auto facts = tls_facts();
+  facts.identity = "uid=j\r\nX-Evil: 1,o=acme";
+  rewrite_request(head, facts);
+  EXPECT_EQ(values(head.headers, "X-Sametime-User"),
+            std::vector<std::string>{"uid=j%0D%0AX-Evil: 1,o=acme"});
+}
+
+TEST(RewriteRequestTest, AbsoluteFormBecomesOriginFormWithHost) {
+  auto head = request_with({{"Host", "ignored"}});
+  head.target = "http://st.example.com:8080/stwebapi/presence?user=a";
+  rewrite_request(head, tls_facts());
+  EXPECT_EQ(head.target, "/stwebapi/presence?user=a");
+  EXPECT_EQ(values(head.headers, "Host"), std::vector<std::string>{"st.example.com:8080"});
+}
+
+TEST(RewriteRequestTest, MissingHostGetsBackendAuthority) {
+  auto head = request_with({});
+  head.version_minor = 0;
+  rewrite_request(head, tls_facts());
+  EXPECT_EQ(values(head.headers, "Host"), std::vector<std::string>{"10.0.0.5:9080"});
+}
+
+TEST(RewriteRequestTest, ChunkedBodyKeepsChunkedFraming) {
+  auto head = request_with({{"Host", "st"}, {"Transfer-Encoding", "chunked"}});
+  head.method = "POST";
+  head.body = http::BodyKind::Chunked;
+  rewrite_request(head, tls_facts());
+  EXPECT_EQ(values(head.headers, "Transfer-Encoding"), std::vector<std::string>{"chunked"});
+}
+
+TEST(RewriteResponseTest, UnknownLengthBecomesChunkedForHttp11) {
+  http::ResponseHead head;
+  head.body = http::BodyKind::UntilClose;
+  head.headers.add("Content-Type", "text/plain");
+  EXPECT_EQ(rewrite_response(head, 1, false, false), http::BodyKind::Chunked);
+  EXPECT_EQ(head.headers.get("transfer-encoding"), std::optional<std::string_view>("chunked"));
+}
+
+TEST(RewriteResponseTest, UnknownLengthClosesForHttp10) {
+  http::ResponseHead head;
+  head.body = http::BodyKind::UntilClose;
+  EXPECT_EQ(rewrite_response(head, 0, false, false), http::BodyKind::UntilClose);
+  EXPECT_EQ(head.headers.get("connection"), std::optional<std::string_view>("close"));
+}
+
+TEST(RewriteResponseTest, StripsHopByHopAndKeepsLength) {
+  http::ResponseHead head;
+  head.body = http::BodyKind::ContentLength;
+  head.content_length = 5;
+  head.headers.add("Content-Length", "5");
+  head.headers.add("Connection", "keep-alive");
+  head.headers.add("Keep-Alive", "timeout=60");
+  head.headers.add("Set-Cookie", "JSESSIONID=a:c1; Path=/");
+  EXPECT_EQ(rewrite_response(head, 1, false, false), http::BodyKind::ContentLength);
+  EXPECT_FALSE(head.headers.contains("keep-alive"));
+  EXPECT_FALSE(head.headers.contains("connection"));
+  EXPECT_EQ(head.headers.get("set-cookie"), std::optional<std::string_view>("JSESSIONID=a:c1; Path=/"));
+}
+
+TEST(RewriteResponseTest, NoBodyForHeadAnd304) {
+  http::ResponseHead head;
+  head.status = 304;
+  head.body = http::BodyKind::None;
+  EXPECT_EQ(rewrite_response(head, 1, true, false), http::BodyKind::None);
+  EXPECT_EQ(head.headers.get("connection"), std::optional<std::string_view>("close"));
+  http::ResponseHead to_head;
+  to_head.body = http::BodyKind::ContentLength;
+  to_head.content_length = 10;
+  EXPECT_EQ(rewrite_response(to_head, 1, false, true), http::BodyKind::None);
+}
+
+} // namespace
+} // namespace stgw::proxy
