@@ -96,8 +96,10 @@ void BackendConnection::on_event(bufferevent*, short events, void* arg) noexcept
 BackendPool::BackendPool(event_base* base, const config::BackendConfig& config,
                          std::vector<net::SocketAddress> addresses,
                          std::shared_ptr<BackendHealth> health,
-                         std::shared_ptr<const net::ClientTlsContext> tls)
-    : base_(base), config_(config), health_(std::move(health)), tls_(std::move(tls)) {
+                         std::shared_ptr<const net::ClientTlsContext> tls,
+                         ProxyObserver& observer)
+    : base_(base), config_(config), health_(std::move(health)), tls_(std::move(tls)),
+      observer_(observer) {
   for (std::size_t i = 0; i < config.servers.size(); ++i) {
     BackendServer server;
     server.config = config.servers[i];
@@ -133,6 +135,8 @@ BackendConnection* BackendPool::acquire(std::size_t server, BackendConnectionOwn
   if (BackendConnection* connection = target.idle_head) {
     unlink_idle(connection);
     connection->set_owner(&owner);
+    count(server, "idle", -1);
+    count(server, "active", +1);
     return connection;
   }
   return connect(server, owner);
@@ -162,6 +166,7 @@ BackendConnection* BackendPool::connect(std::size_t server, BackendConnectionOwn
     report_failure(server);
     return nullptr;
   }
+  count(server, "active", +1);
   return connection;
 }
 
@@ -169,9 +174,11 @@ void BackendPool::release(BackendConnection* connection, bool reusable) {
   BackendServer& server = servers_[connection->server_];
   connection->set_owner(nullptr);
   bool room = server.idle_count < config_.max_idle_per_server;
+  count(connection->server_, "active", -1);
   if (reusable && room && connection->connected_ &&
       evbuffer_get_length(connection->input()) == 0) {
     push_idle(connection);
+    count(connection->server_, "idle", +1);
     return;
   }
   --server.open_count;
@@ -207,8 +214,13 @@ void BackendPool::unlink_idle(BackendConnection* connection) {
 
 void BackendPool::on_idle_event(BackendConnection* connection) {
   unlink_idle(connection);
+  count(connection->server_, "idle", -1);
   --servers_[connection->server_].open_count;
   delete connection;
+}
+
+void BackendPool::count(std::size_t server, std::string_view state, int delta) {
+  observer_.on_backend_connection(config_.name, servers_[server].name, state, delta);
 }
 
 void BackendPool::report_failure(std::size_t server) { health_->mark(server, false); }
@@ -219,6 +231,7 @@ void BackendPool::close_idle() {
   for (auto& server : servers_) {
     while (BackendConnection* connection = server.idle_head) {
       unlink_idle(connection);
+      count(connection->server_, "idle", -1);
       --server.open_count;
       delete connection;
     }

@@ -16,6 +16,7 @@
 #include "gateway/net/address.h"
 #include "gateway/net/handles.h"
 #include "gateway/net/tls_context.h"
+#include "gateway/proxy/exchange_record.h"
 
 namespace stgw::proxy {
 
@@ -97,7 +98,7 @@ public:
   // |servers| are resolved by the caller (start-up or reload, never on the data path).
   BackendPool(event_base* base, const config::BackendConfig& config,
               std::vector<net::SocketAddress> addresses, std::shared_ptr<BackendHealth> health,
-              std::shared_ptr<const net::ClientTlsContext> tls);
+              std::shared_ptr<const net::ClientTlsContext> tls, ProxyObserver& observer);
   ~BackendPool();
   BackendPool(const BackendPool&) = delete;
   BackendPool& operator=(const BackendPool&) = delete;
@@ -132,12 +133,14 @@ private:
   void unlink_idle(BackendConnection* connection);
   void on_idle_event(BackendConnection* connection); // closed or timed out while idle
   BackendConnection* connect(std::size_t server, BackendConnectionOwner& owner);
+  void count(std::size_t server, std::string_view state, int delta);
 
   event_base* base_;
   const config::BackendConfig& config_;
   std::vector<BackendServer> servers_;
   std::shared_ptr<BackendHealth> health_;
   std::shared_ptr<const net::ClientTlsContext> tls_;
+  ProxyObserver& observer_;
   std::size_t next_ = 0; // round robin cursor
 };
 

@@ -4,7 +4,6 @@
 
 #include "gateway/policy/router.h"
 #include "gateway/proxy/header_rewrite.h"
-#include "gateway/proxy/lease.h"
 
 namespace stgw::proxy {
 namespace {
@@ -36,7 +35,7 @@ std::string_view origin_of(const http::RequestHead& head) {
 } // namespace
 
 void ClientSession::start(WorkerContext& worker, std::shared_ptr<const ListenerInfo> listener, int fd,
-                          const net::SocketAddress& peer, std::unique_ptr<Lease> lease) {
+                          const net::SocketAddress& peer, ClientSlot slot) {
   bufferevent* bev = nullptr;
   if (listener->tls) {
     bev = bufferevent_openssl_socket_new(worker.base(), fd, listener->tls->new_ssl(),
@@ -49,13 +48,13 @@ void ClientSession::start(WorkerContext& worker, std::shared_ptr<const ListenerI
     ::close(fd);
     return;
   }
-  new ClientSession(worker, std::move(listener), bev, peer, std::move(lease));
+  new ClientSession(worker, std::move(listener), bev, peer, std::move(slot));
 }
 
 ClientSession::ClientSession(WorkerContext& worker, std::shared_ptr<const ListenerInfo> listener, bufferevent* bev,
-                             const net::SocketAddress& peer, std::unique_ptr<Lease> lease)
+                             const net::SocketAddress& peer, ClientSlot slot)
     : worker_(worker), listener_(std::move(listener)), bev_(bev), peer_(peer), peer_ip_(peer.ip()),
-      lease_(std::move(lease)),
+      slot_(std::move(slot)),
       decoder_(*this, limits_of(worker.generation()->config().server)) {
   worker_.add(this);
   worker_.observer().on_client_connection(listener_->name, +1);
@@ -249,7 +248,7 @@ void ClientSession::set_parked(bool parked) {
     exchange.parked_since = std::chrono::steady_clock::now();
     if (draining_) answer_parked_for_drain();
   }
-  worker_.observer().on_parked(static_cast<int>(exchange.generation->router().index_of(exchange.route)),
+  worker_.observer().on_parked(exchange.generation->route_label(exchange.route),
                                origin_of(exchange.request), parked ? +1 : -1);
 }
 
@@ -297,10 +296,10 @@ void ClientSession::finish_exchange() {
   record.status = exchange.status;
   record.bytes_in = exchange.bytes_in;
   record.bytes_out = exchange.bytes_out;
-  record.route = exchange.route != nullptr
-                     ? static_cast<int>(exchange.generation->router().index_of(exchange.route))
-                     : -1;
+  record.route = exchange.route != nullptr ? std::string_view(exchange.generation->route_label(exchange.route))
+                                           : std::string_view();
   if (exchange.pool != nullptr) record.backend = exchange.pool->config().name;
+  record.server = exchange.server_name;
   record.user = exchange.user;
   record.token_format = exchange.token_format;
   record.auth_result = exchange.auth_result;

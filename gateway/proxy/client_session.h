@@ -15,13 +15,15 @@
 #include "gateway/http/http1_codec.h"
 #include "gateway/net/address.h"
 #include "gateway/net/handles.h"
+#include "gateway/policy/connection_budget.h"
 #include "gateway/proxy/backend_pool.h"
 #include "gateway/proxy/local_reply.h"
 #include "gateway/proxy/worker_context.h"
 
 namespace stgw::proxy {
 
-class Lease; // budget slot released when the session ends
+using ClientSlot = std::unique_ptr<policy::ConnectionBudget::ClientSlot>;
+using UserSlot = std::unique_ptr<policy::ConnectionBudget::UserSlot>;
 
 // The state of one request/response pair.
 struct Exchange {
@@ -52,10 +54,12 @@ struct Exchange {
   std::uint64_t bytes_in = 0;
   std::uint64_t bytes_out = 0;
   std::string_view error;
+  std::string_view server_name; // "host:port" of the backend server used (owned by the pool)
   std::string user;
   std::string_view token_format;
   std::string_view auth_result;
   net::EventPtr drain_timer; // answers a parked poll during drain
+  UserSlot parked_slot;      // per-user parked-poll budget
 };
 
 class ClientSession final : public http::RequestDecoderCallbacks,
@@ -64,7 +68,7 @@ class ClientSession final : public http::RequestDecoderCallbacks,
 public:
   // Takes ownership of |fd|.
   static void start(WorkerContext& worker, std::shared_ptr<const ListenerInfo> listener, int fd,
-                    const net::SocketAddress& peer, std::unique_ptr<Lease> lease);
+                    const net::SocketAddress& peer, ClientSlot slot);
   ~ClientSession() override;
 
   // Called by WorkerContext::begin_drain().
@@ -77,7 +81,7 @@ public:
 
 private:
   ClientSession(WorkerContext& worker, std::shared_ptr<const ListenerInfo> listener, bufferevent* bev,
-                const net::SocketAddress& peer, std::unique_ptr<Lease> lease);
+                const net::SocketAddress& peer, ClientSlot slot);
 
   // Keeps the session alive while one of its callbacks runs; the last guard out deletes a
   // session that was closed meanwhile.
@@ -136,7 +140,9 @@ private:
   net::BuffereventPtr bev_;
   net::SocketAddress peer_;
   std::string peer_ip_;
-  std::unique_ptr<Lease> lease_;
+  ClientSlot slot_;      // global and per-address budget
+  UserSlot user_slot_;   // per-user budget, once a verified identity is seen
+  std::string slot_user_;
   http::RequestDecoder decoder_;
   std::unique_ptr<Exchange> exchange_;
   net::EventPtr header_timer_;

@@ -20,6 +20,7 @@ void ClientSession::send_request_head(Exchange& exchange) {
   facts.identity_header = config.sso ? std::string_view(config.sso->identity_header) : "";
   facts.identity = exchange.user;
   facts.backend_host = exchange.backend->server_name();
+  exchange.server_name = exchange.backend->server_name();
   http::RequestHead forwarded = exchange.request; // the original stays for logs and retries
   rewrite_request(forwarded, facts);
   scratch_.clear();

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace stgw::proxy {
@@ -22,7 +23,7 @@ struct ExchangeRecord {
   int status = 0;                 // 0 = no response was sent (client went away)
   std::uint64_t bytes_in = 0;     // request body bytes from the client
   std::uint64_t bytes_out = 0;    // response body bytes to the client
-  int route = -1;                 // index in config routes; -1 = none matched
+  std::string_view route;         // route label (its prefix, "host/prefix" with a host); "" = none
   std::string_view backend;       // backend name, empty when none
   std::string_view server;        // "host:port", empty when none
   std::string_view user;          // verified identity, empty = none
@@ -40,23 +41,35 @@ class ProxyObserver {
 public:
   virtual ~ProxyObserver() = default;
   virtual void on_exchange_done(const ExchangeRecord& record) = 0;
-  virtual void on_parked(int route, std::string_view referer_origin, int delta) = 0;
+  virtual void on_parked(std::string_view route, std::string_view referer_origin, int delta) = 0;
   virtual void on_client_connection(std::string_view listener, int delta) = 0;
   virtual void on_tls_handshake(std::string_view listener, bool ok) = 0;
   virtual void on_backend_error(std::string_view backend, std::string_view server,
                                 BackendErrorKind kind) = 0;
   virtual void on_rejected(std::string_view reason) = 0; // decode errors, caps, 429s
+  // One LTPA check of a request: format "ltpa2|ltpa1|domino" ("" when no cookie), result
+  // "valid|missing|expired|invalid", and whether the worker's cache answered it.
+  virtual void on_ltpa_validation(std::string_view format, std::string_view result,
+                                  bool cache_hit) = 0;
+  // Backend connections opened/closed per state ("active" or "idle").
+  virtual void on_backend_connection(std::string_view backend, std::string_view server,
+                                     std::string_view state, int delta) = 0;
 };
 
 // Does nothing: for tests and for the demo without metrics.
 class NullObserver final : public ProxyObserver {
 public:
   void on_exchange_done(const ExchangeRecord&) override {}
-  void on_parked(int, std::string_view, int) override {}
+  void on_parked(std::string_view, std::string_view, int) override {}
   void on_client_connection(std::string_view, int) override {}
   void on_tls_handshake(std::string_view, bool) override {}
   void on_backend_error(std::string_view, std::string_view, BackendErrorKind) override {}
   void on_rejected(std::string_view) override {}
+  void on_ltpa_validation(std::string_view, std::string_view, bool) override {}
+  void on_backend_connection(std::string_view, std::string_view, std::string_view, int) override {}
 };
+
+// The metrics label of a route: its prefix, or "host/prefix" when the route names a host.
+std::string route_label(std::string_view host, std::string_view prefix);
 
 } // namespace stgw::proxy

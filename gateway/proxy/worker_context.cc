@@ -4,13 +4,28 @@
 
 namespace stgw::proxy {
 
-Generation::Generation(event_base* base, std::shared_ptr<const SharedGeneration> shared)
+Generation::Generation(event_base* base, std::shared_ptr<const SharedGeneration> shared,
+                       ProxyObserver& observer)
     : shared_(std::move(shared)), router_(shared_->config->routes) {
   const auto& backends = shared_->config->backends;
   for (std::size_t i = 0; i < backends.size(); ++i)
     pools_.push_back(std::make_unique<BackendPool>(base, backends[i], shared_->backend_addresses[i],
                                                    shared_->backend_health[i],
-                                                   shared_->backend_tls[i]));
+                                                   shared_->backend_tls[i], observer));
+  for (const auto& route : shared_->config->routes)
+    route_labels_.push_back(proxy::route_label(route.host, route.prefix));
+}
+
+const std::string& Generation::route_label(const config::RouteConfig* route) const {
+  static const std::string kNone = "none";
+  return route == nullptr ? kNone : route_labels_[router_.index_of(route)];
+}
+
+std::string route_label(std::string_view host, std::string_view prefix) {
+  if (host.empty()) return std::string(prefix);
+  std::string label(host);
+  label += prefix;
+  return label;
 }
 
 BackendPool* Generation::pool_for(const config::RouteConfig& route) {

@@ -43,11 +43,13 @@ struct SharedGeneration {
 // from under a running long poll.
 class Generation {
 public:
-  Generation(event_base* base, std::shared_ptr<const SharedGeneration> shared);
+  Generation(event_base* base, std::shared_ptr<const SharedGeneration> shared,
+             ProxyObserver& observer);
   const config::GatewayConfig& config() const { return *shared_->config; }
   const SharedGeneration& shared() const { return *shared_; }
   const policy::Router& router() const { return router_; }
   BackendPool* pool_for(const config::RouteConfig& route);
+  const std::string& route_label(const config::RouteConfig* route) const;
   BackendPool& pool(std::size_t index) { return *pools_[index]; }
   std::size_t pool_count() const { return pools_.size(); }
 
@@ -55,6 +57,7 @@ private:
   std::shared_ptr<const SharedGeneration> shared_;
   policy::Router router_;
   std::vector<std::unique_ptr<BackendPool>> pools_;
+  std::vector<std::string> route_labels_; // per route, for metrics and logs
 };
 
 struct ListenerInfo {

@@ -6,6 +6,7 @@
 #include <event2/thread.h>
 
 #include "config/loader.h"
+#include "gateway/policy/connection_budget.h"
 #include "gateway/proxy/exchange_record.h"
 #include "gateway/server/generation_builder.h"
 #include "gateway/server/health_checker.h"
@@ -29,6 +30,8 @@ private:
   void begin_drain();
   void reload();
   int worker_count(const config::GatewayConfig& config) const;
+  std::vector<std::string> plan_budget(const config::GatewayConfig& config, int workers);
+  void on_budget_crossing();
 
   GatewayOptions options_;
   std::shared_ptr<const proxy::SharedGeneration> generation_;
@@ -36,7 +39,7 @@ private:
   std::vector<net::EventPtr> signals_;
   net::EventPtr stop_event_;
   net::EventPtr done_poll_;
-  proxy::NullObserver observer_;
+  std::unique_ptr<policy::ConnectionBudget> budget_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::unique_ptr<HealthChecker> health_;
   bool draining_ = false;
@@ -53,9 +56,11 @@ std::vector<std::string> Gateway::Impl::init(config::ConfigPtr config) {
   auto generation = build_generation(config);
   if (!generation) return generation.error();
   generation_ = std::move(*generation);
+  int workers = worker_count(*config);
+  if (auto errors = plan_budget(*config, workers); !errors.empty()) return errors;
   base_.reset(event_base_new());
-  for (int i = 0; i < worker_count(*config); ++i) {
-    auto worker = Worker::create(i, generation_, observer_);
+  for (int i = 0; i < workers; ++i) {
+    auto worker = Worker::create(i, generation_, std::make_unique<proxy::NullObserver>(), budget_.get());
     if (!worker) {
       workers_.clear(); // closes the listeners already bound
       return worker.error();
@@ -67,8 +72,30 @@ std::vector<std::string> Gateway::Impl::init(config::ConfigPtr config) {
     evsignal_add(signals_.back().get(), nullptr);
   }
   stop_event_.reset(event_new(base_.get(), -1, 0, &Impl::on_stop_request, this));
+  budget_->set_pause_handler([this](bool) { on_budget_crossing(); });
   health_ = std::make_unique<HealthChecker>(base_.get(), generation_);
   return {};
+}
+
+std::vector<std::string> Gateway::Impl::plan_budget(const config::GatewayConfig& config,
+                                                    int workers) {
+  policy::NofileLimits limits = policy::raise_nofile_limit();
+  auto plan = policy::plan_budget(config, limits.soft, workers);
+  if (!plan) return {plan.error()};
+  log_info("descriptor budget: nofile {} (hard {}), capacity {} client connections, cap {}",
+           limits.soft, limits.hard, plan->capacity, plan->max_client_connections);
+  budget_ = std::make_unique<policy::ConnectionBudget>(*plan, config.budget);
+  return {};
+}
+
+// Runs on the worker thread that crossed the global cap. Each worker re-reads the count when
+// its task runs, so a pause and a resume racing each other settle on the true state.
+void Gateway::Impl::on_budget_crossing() {
+  for (auto& worker : workers_) {
+    Worker* w = worker.get();
+    policy::ConnectionBudget* budget = budget_.get();
+    w->post([w, budget] { w->pause_accepting(budget->in_use() >= budget->max_client_connections()); });
+  }
 }
 
 int Gateway::Impl::run() {
@@ -139,6 +166,7 @@ void Gateway::Impl::reload() {
     return;
   }
   generation_ = std::move(*generation);
+  budget_->update_caps(generation_->config->budget);
   for (auto& worker : workers_) {
     Worker* w = worker.get();
     auto next = generation_;

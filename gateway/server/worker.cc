@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 
 #include "gateway/proxy/client_session.h"
-#include "gateway/proxy/lease.h"
 
 namespace stgw::server {
 namespace {
@@ -23,9 +22,10 @@ void ListenerSlot::on_accept(int fd, const net::SocketAddress& peer) {
   worker->accept(info, fd, peer);
 }
 
-Worker::Worker(int index, proxy::ProxyObserver& observer) : index_(index) {
-  base_.reset(event_base_new());
-  context_ = std::make_unique<proxy::WorkerContext>(base_.get(), observer, nullptr, nullptr);
+Worker::Worker(int index, std::unique_ptr<proxy::ProxyObserver> observer,
+               policy::ConnectionBudget* budget)
+    : index_(index), base_(event_base_new()), observer_(std::move(observer)), budget_(budget) {
+  context_ = std::make_unique<proxy::WorkerContext>(base_.get(), *observer_, nullptr, budget);
   wakeup_.reset(event_new(base_.get(), -1, EV_PERSIST, &Worker::on_wakeup, this));
   drain_tick_.reset(event_new(base_.get(), -1, EV_PERSIST, &Worker::on_drain_tick, this));
 }
@@ -38,8 +38,8 @@ Worker::~Worker() {
 
 std::expected<std::unique_ptr<Worker>, std::vector<std::string>>
 Worker::create(int index, std::shared_ptr<const proxy::SharedGeneration> generation,
-               proxy::ProxyObserver& observer) {
-  std::unique_ptr<Worker> worker(new Worker(index, observer));
+               std::unique_ptr<proxy::ProxyObserver> observer, policy::ConnectionBudget* budget) {
+  std::unique_ptr<Worker> worker(new Worker(index, std::move(observer), budget));
   auto errors = worker->apply(std::move(generation));
   if (!errors.empty()) return std::unexpected(std::move(errors));
   return worker;
@@ -89,7 +89,8 @@ std::vector<std::string> Worker::apply(std::shared_ptr<const proxy::SharedGenera
   }
   if (!errors.empty() && listeners_.empty()) return errors; // start-up: nothing half-open
   listeners_ = std::move(next); // listeners left out are closed; their sessions continue
-  context_->set_generation(std::make_shared<proxy::Generation>(base_.get(), std::move(generation)));
+  context_->set_generation(
+      std::make_shared<proxy::Generation>(base_.get(), std::move(generation), *observer_));
   return errors;
 }
 
@@ -99,7 +100,19 @@ void Worker::accept(const std::shared_ptr<const proxy::ListenerInfo>& listener, 
     ::close(fd);
     return;
   }
-  proxy::ClientSession::start(*context_, listener, fd, peer, nullptr);
+  proxy::ClientSlot slot;
+  if (budget_ != nullptr) {
+    auto admitted = budget_->admit_client(peer.ip());
+    if (!admitted) {
+      // Over a cap: refuse at once. The global cap also pauses every listener, so this
+      // happens only for connections already queued when the cap was reached.
+      observer_->on_rejected(policy::to_string(admitted.error()));
+      ::close(fd);
+      return;
+    }
+    slot = std::move(*admitted);
+  }
+  proxy::ClientSession::start(*context_, listener, fd, peer, std::move(slot));
 }
 
 void Worker::start() {

@@ -13,6 +13,7 @@
 
 #include "gateway/net/handles.h"
 #include "gateway/net/listener.h"
+#include "gateway/policy/connection_budget.h"
 #include "gateway/proxy/worker_context.h"
 
 namespace stgw::server {
@@ -33,7 +34,7 @@ public:
   // Opens the listeners of |generation| on a new loop; errors name the address.
   static std::expected<std::unique_ptr<Worker>, std::vector<std::string>>
   create(int index, std::shared_ptr<const proxy::SharedGeneration> generation,
-         proxy::ProxyObserver& observer);
+         std::unique_ptr<proxy::ProxyObserver> observer, policy::ConnectionBudget* budget);
   ~Worker();
 
   void start();
@@ -54,7 +55,7 @@ public:
   event_base* base() const { return base_.get(); }
 
 private:
-  Worker(int index, proxy::ProxyObserver& observer);
+  Worker(int index, std::unique_ptr<proxy::ProxyObserver> observer, policy::ConnectionBudget* budget);
   std::expected<std::unique_ptr<ListenerSlot>, std::string>
   open_listener(const config::ListenerConfig& config, std::shared_ptr<net::ServerTlsContext> tls);
   static void on_wakeup(evutil_socket_t, short, void* arg) noexcept;
@@ -63,6 +64,8 @@ private:
 
   int index_;
   net::EventBasePtr base_;
+  std::unique_ptr<proxy::ProxyObserver> observer_;
+  policy::ConnectionBudget* budget_;
   std::unique_ptr<proxy::WorkerContext> context_;
   std::vector<std::unique_ptr<ListenerSlot>> listeners_;
   net::EventPtr wakeup_;
