@@ -30,10 +30,14 @@ std::string source_of(const GatewayConfig& config) {
 }
 
 // The comment lines every output starts with: what made it and where it goes.
+// The comment lines every output starts with: what made it and where it goes. XML comments
+// may not contain "--", so there the command is spelled without its option.
 std::vector<std::string> header_lines(RenderTarget target, const GatewayConfig& config,
-                                      const std::vector<std::string>& lines) {
-  std::vector<std::string> out = {"Rendered by `stgw config render --for " +
-                                  std::string(to_string(target)) + "` from " + source_of(config)};
+                                      const std::vector<std::string>& lines, bool xml = false) {
+  const std::string command =
+      xml ? "`stgw config render` (target " + std::string(to_string(target)) + ")"
+          : "`stgw config render --for " + std::string(to_string(target)) + "`";
+  std::vector<std::string> out = {"Rendered by " + command + " from " + source_of(config)};
   out.insert(out.end(), lines.begin(), lines.end());
   return out;
 }
@@ -329,8 +333,8 @@ std::expected<Rendered, RenderFailure> render(const GatewayConfig& config, Rende
       const std::string where = "Goes in: LotusConnections-config.xml, replacing the existing "
                                 "<sloc:serviceReference serviceName=\"sametimeProxy\">";
       const std::string text = render_connections_xml(
-          *endpoints,
-          header_lines(target, config, {where + ";", "then synchronize the nodes and restart."}));
+          *endpoints, header_lines(target, config,
+                                   {where + ";", "then synchronize the nodes and restart."}, true));
       return Rendered{text, where};
     }
     case RenderTarget::Portal:
