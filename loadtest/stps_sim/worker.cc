@@ -63,6 +63,10 @@ std::expected<std::unique_ptr<Worker>, StartError> Worker::create(SharedState& s
   if (config != nullptr) {
     // Each base is touched by one thread only; stop() goes through a pipe, not a lock.
     event_config_set_flag(config, EVENT_BASE_FLAG_NOLOCK);
+    // evhttp toggles read/write interest several times per request; the changelist folds those
+    // into one epoll_ctl per loop pass (measured: about a quarter less CPU per request).  Safe
+    // here because no descriptor is ever dup()ed.
+    event_config_set_flag(config, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
     w->base_ = event_base_new_with_config(config);
     event_config_free(config);
   }
