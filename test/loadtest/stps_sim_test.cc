@@ -419,6 +419,19 @@ TEST(StpsSimStartTest, SeveralListenersAndThreadsServeTheSameCounters) {
   EXPECT_EQ(sim.stop(SIGTERM), 0);
 }
 
+TEST(StpsSimStartTest, IdleTimeoutClosesIdleConnectionsButNotHeldPolls) {
+  SimProcess sim({"--idle-timeout", "200ms"});
+  ASSERT_TRUE(sim.started());
+  RawConnection c(sim.port());
+  ASSERT_TRUE(c.send_all("GET /stwebapi/poll?hold=0.5 HTTP/1.1\r\nHost: x\r\n\r\n"));
+  // The hold outlasts the idle timeout: evhttp does not read while a request is held.
+  ASSERT_NE(c.read_until("{\"events\":[]}", 10s).find("{\"events\":[]}"), std::string::npos);
+  bool eof = false;
+  c.read_to_eof(10s, eof);
+  EXPECT_TRUE(eof) << "the idle keep-alive connection should have been closed";
+  EXPECT_EQ(sim.stop(SIGTERM), 0);
+}
+
 TEST(StpsSimTlsTest, ServesHttpsWithTheGivenCertificate) {
   std::string dir = ::testing::TempDir() + "/stps_sim_tls_" + std::to_string(::getpid());
   std::filesystem::create_directories(dir);
