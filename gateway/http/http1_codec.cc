@@ -37,6 +37,15 @@ std::string_view to_std(BeastView v) {
   return {v.data(), v.size()};
 }
 
+// After Beast asked for more bytes inside a chunked body (|pending| is what it left), how many
+// it must be offered next. Beast keeps offsets into the bytes it has seen (skip_), so it must
+// get all of them again plus at least one. And Beast 1.74 asserts `n >= 5` when it resumes a
+// last chunk whose trailers are pending, although it handles 4 bytes correctly; the only way to
+// get there with fewer is a bare "0\r\n", and a complete message has 5 ("0\r\n\r\n").
+std::size_t next_beast_offer(std::string_view pending) {
+  return pending == "0\r\n" ? 5 : pending.size() + 1;
+}
+
 std::uint32_t beast_header_limit(std::size_t max_head_bytes) {
   // One more than our own limit: HeadScanner already enforced it on the same bytes.
   return static_cast<std::uint32_t>(
@@ -381,6 +390,7 @@ private:
   bool head_scanned_ = false;
   bool complete_ = false;
   const char* put_end_ = nullptr; // end of the buffer Beast is parsing (for trailers)
+  std::size_t beast_needs_ = 0;   // see next_beast_offer()
   std::optional<DecodeError> pending_;
   std::optional<DecodeError> error_;
 };
@@ -400,6 +410,7 @@ void RequestDecoder::Impl::begin_message() {
   empty_line_bytes_ = 0;
   head_scanned_ = false;
   complete_ = false;
+  beast_needs_ = 0;
   pending_.reset();
 }
 
@@ -457,9 +468,10 @@ std::expected<std::size_t, DecodeError> RequestDecoder::Impl::feed(std::string_v
 }
 
 std::expected<std::size_t, DecodeError> RequestDecoder::Impl::put(std::string_view bytes) {
-  if (bytes.empty())
+  if (bytes.empty() || bytes.size() < beast_needs_)
     return 0;
   put_end_ = bytes.data() + bytes.size();
+  beast_needs_ = 0;
   BeastError ec;
   std::size_t used = parser_->put(boost::asio::const_buffer(bytes.data(), bytes.size()), ec);
   if (pending_)
@@ -467,9 +479,10 @@ std::expected<std::size_t, DecodeError> RequestDecoder::Impl::put(std::string_vi
   if (is_beast_error(ec, bhttp::error::need_more)) {
     // Only a chunk-size line or the trailer section can be incomplete here; Beast would wait
     // for its end without limit.
-    std::size_t max_pending = limits_.max_header_bytes + kMaxChunkExtensionBytes + 64;
-    if (bytes.size() - used > max_pending)
+    std::size_t pending = bytes.size() - used;
+    if (pending > limits_.max_header_bytes + kMaxChunkExtensionBytes + 64)
       return fail(DecodeError::BadChunk);
+    beast_needs_ = next_beast_offer(bytes.substr(used));
     return used;
   }
   if (ec)
@@ -635,6 +648,7 @@ private:
 
   // Prepares for a head: the response's, or the final one after a 1xx.
   void begin_head();
+  std::expected<std::size_t, DecodeError> put(std::string_view bytes);
   std::unexpected<DecodeError> fail(DecodeError error) {
     error_ = error;
     return std::unexpected(error);
@@ -671,6 +685,7 @@ private:
   bool head_scanned_ = false;
   bool informational_ = false;
   bool complete_ = false;
+  std::size_t beast_needs_ = 0; // see next_beast_offer()
   std::optional<DecodeError> pending_;
   std::optional<DecodeError> error_;
 };
@@ -691,6 +706,7 @@ void ResponseDecoder::Impl::begin_head() {
   head_scanned_ = false;
   informational_ = false;
   complete_ = false;
+  beast_needs_ = 0;
   pending_.reset();
 }
 
@@ -716,21 +732,34 @@ std::expected<std::size_t, DecodeError> ResponseDecoder::Impl::feed(std::string_
       head_scanned_ = true;
       head_.headers.reserve(scanner_.head_bytes(), scanner_.field_count());
     }
-    if (rest.empty())
-      return total;
-    BeastError ec;
-    std::size_t used = parser_->put(boost::asio::const_buffer(rest.data(), rest.size()), ec);
-    total += used;
-    if (pending_)
-      return fail(*pending_);
-    if (ec && !is_beast_error(ec, bhttp::error::need_more))
-      return fail(map_beast_error(ec, facts_, false));
-    if (ec && rest.size() - used > max_header_bytes_ + kMaxChunkExtensionBytes + 64)
-      return fail(DecodeError::BadChunk); // a chunk line or trailers that never end
+    auto used = put(rest);
+    if (!used)
+      return used;
+    total += *used;
     if (!informational_)
       return total;
     begin_head(); // a 1xx ended; parse the final response from the remaining bytes
   }
+}
+
+std::expected<std::size_t, DecodeError> ResponseDecoder::Impl::put(std::string_view bytes) {
+  if (bytes.empty() || bytes.size() < beast_needs_)
+    return 0;
+  beast_needs_ = 0;
+  BeastError ec;
+  std::size_t used = parser_->put(boost::asio::const_buffer(bytes.data(), bytes.size()), ec);
+  if (pending_)
+    return fail(*pending_);
+  if (is_beast_error(ec, bhttp::error::need_more)) {
+    std::size_t pending = bytes.size() - used;
+    if (pending > max_header_bytes_ + kMaxChunkExtensionBytes + 64)
+      return fail(DecodeError::BadChunk); // a chunk line or trailers that never end
+    beast_needs_ = next_beast_offer(bytes.substr(used));
+    return used;
+  }
+  if (ec)
+    return fail(map_beast_error(ec, facts_, false));
+  return used;
 }
 
 std::expected<void, DecodeError> ResponseDecoder::Impl::feed_eof() {

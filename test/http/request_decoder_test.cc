@@ -34,6 +34,15 @@ constexpr std::string_view kPostChunked = "POST /echo HTTP/1.1\r\n"
                                           "X-Trailer: dropped\r\n"
                                           "\r\n";
 
+// The last chunk straight after the head: Beast 1.74 asserts when it resumes such a "0\r\n"
+// with fewer than 5 bytes, which byte-at-a-time feeding used to reach.
+constexpr std::string_view kEmptyChunked = "POST /e HTTP/1.1\r\n"
+                                           "Host: a\r\n"
+                                           "Transfer-Encoding: chunked\r\n"
+                                           "\r\n"
+                                           "0\r\n"
+                                           "\r\n";
+
 TEST(RequestDecoderTest, DecodesGetHeadInOrder) {
   RequestHarness h;
   ASSERT_EQ(h.run(kGet), std::nullopt);
@@ -117,7 +126,7 @@ TEST(RequestDecoderTest, ChunkedBodyIsDechunkedAndTrailersDropped) {
 }
 
 TEST(RequestDecoderTest, EveryByteBoundaryGivesTheSameResult) {
-  for (std::string_view input : {kGet, kPostLength, kPostChunked}) {
+  for (std::string_view input : {kGet, kPostLength, kPostChunked, kEmptyChunked}) {
     std::string pipelined = std::string(input) + std::string(kGet) + std::string(input);
     RequestHarness whole;
     ASSERT_EQ(whole.run(pipelined), std::nullopt);

@@ -64,6 +64,7 @@ TEST(ResponseDecoderTest, EveryByteBoundaryGivesTheSameResult) {
   const std::string cases[] = {
       std::string(kOk),
       std::string(kChunked),
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
       "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a.js>\r\n\r\n" +
           std::string(kOk),
   };
