@@ -87,8 +87,8 @@ ConfigResult load(std::string_view text, const std::string& source_name,
   auto config = std::make_shared<GatewayConfig>();
   config->source_path = std::move(source_path);
   detail::SourceMap sources;
-  detail::read_toml(text, source_name, base_dir, *config, sources, errors);
-  detail::validate(*config, sources, options, errors);
+  if (detail::read_toml(text, source_name, base_dir, *config, sources, errors))
+    detail::validate(*config, sources, options, errors);
   if (!errors.empty())
     return std::unexpected(errors.take_sorted());
   return ConfigPtr(std::move(config));

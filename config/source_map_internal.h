@@ -52,8 +52,9 @@ private:
 
 // Fills |config| from TOML text, recording positions in |sources|. Reports syntax errors,
 // wrong types, malformed values and unknown keys; leaves a field at its default when its value
-// was rejected. Relative paths are made absolute against |base_dir|.
-void read_toml(std::string_view text, const std::string& source_name, const std::string& base_dir,
+// was rejected. Relative paths are made absolute against |base_dir|. Returns false when the
+// text is not TOML at all (nothing was read, so there is nothing to validate).
+bool read_toml(std::string_view text, const std::string& source_name, const std::string& base_dir,
                GatewayConfig& config, SourceMap& sources, ErrorList& errors);
 
 // Checks the rules that span keys (references, uniqueness, required keys, files). Never throws.

@@ -586,18 +586,19 @@ void read_root(Section& root, GatewayConfig& c) {
 
 } // namespace
 
-void read_toml(std::string_view text, const std::string& source_name, const std::string& base_dir,
+bool read_toml(std::string_view text, const std::string& source_name, const std::string& base_dir,
                GatewayConfig& config, SourceMap& sources, ErrorList& errors) {
   toml::table document;
   try {
     document = toml::parse(text, std::string_view(source_name));
   } catch (const toml::parse_error& e) {
     errors.add(position_of(e.source()), {}, fmt::format("TOML syntax error: {}", e.description()));
-    return;
+    return false;
   }
   Context context{base_dir, sources, errors};
   Section root(context, document, {});
   read_root(root, config);
+  return true;
 }
 
 } // namespace stgw::config::detail

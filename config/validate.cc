@@ -312,7 +312,7 @@ private:
         unique(names, b.name, child_path(path, "name"), "backend name");
       check_servers(child_path(path, "servers"), b.servers);
       if (b.tls)
-        check_file_if_set(child_path(path, "tls.ca_file"), b.tls->ca_file, true);
+        check_file_if_set(child_path(child_path(path, "tls"), "ca_file"), b.tls->ca_file, true);
       check_health(child_path(path, "health_check"), b.health_check);
       duration_at_least(child_path(path, "connect_timeout"), b.connect_timeout, Duration(1));
       at_least(child_path(path, "max_connections_per_server"), b.max_connections_per_server, 0);
