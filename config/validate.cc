@@ -15,7 +15,7 @@
 
 #include <fmt/format.h>
 
-#include "config/source_map_internal.h"
+#include "config/loader_internal.h"
 
 namespace stgw::config::detail {
 namespace {

@@ -1,4 +1,4 @@
-#include "config/source_map_internal.h"
+#include "config/loader_internal.h"
 
 #include <algorithm>
 
