@@ -77,13 +77,11 @@ TokenCheck Validator::check_decoded(std::optional<TokenFormat> format, std::stri
     candidates.push_back(TokenFormat::Domino);
   if (bytes.size() % 8 == 0 && accepts(TokenFormat::Ltpa1))
     candidates.push_back(TokenFormat::Ltpa1);
-  TokenCheck best = malformed();
-  for (TokenFormat candidate : candidates) {
-    TokenCheck check = check_as(candidate, bytes, now_ms);
-    if (check.identity)
-      return check;
-    keep_better(best, std::move(check));
-  }
+  if (candidates.empty())
+    return malformed();
+  TokenCheck best = check_as(candidates.front(), bytes, now_ms);
+  for (std::size_t i = 1; i < candidates.size() && !best.identity; ++i)
+    keep_better(best, check_as(candidates[i], bytes, now_ms));
   return best;
 }
 
@@ -115,14 +113,12 @@ TokenCheck Validator::check_cookie(CookieKind kind, std::string_view value,
   // ciphertext that happens to start with 00 01 02 03.
   bool domino_like = domino::has_domino_header(*bytes) && accepts(TokenFormat::Domino);
   bool v1_like = bytes->size() % 8 == 0 && accepts(TokenFormat::Ltpa1);
-  TokenCheck best = malformed();
-  if (domino_like) {
-    TokenCheck check = check_as(TokenFormat::Domino, *bytes, now_ms);
-    if (check.identity || !v1_like)
-      return check;
-    keep_better(best, std::move(check));
-  }
-  if (v1_like)
+  if (!domino_like && !v1_like)
+    return malformed();
+  if (!domino_like)
+    return check_as(TokenFormat::Ltpa1, *bytes, now_ms);
+  TokenCheck best = check_as(TokenFormat::Domino, *bytes, now_ms);
+  if (!best.identity && v1_like)
     keep_better(best, check_as(TokenFormat::Ltpa1, *bytes, now_ms));
   return best;
 }
