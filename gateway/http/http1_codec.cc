@@ -477,6 +477,10 @@ std::expected<std::size_t, DecodeError> RequestDecoder::Impl::put(std::string_vi
   if (pending_)
     return fail(*pending_);
   if (is_beast_error(ec, bhttp::error::need_more)) {
+    // Beast had the whole head, so it cannot want more of it unless the start line is cut
+    // short; HeadScanner validates request lines, so this is a safety net.
+    if (!facts_.header_done)
+      return fail(DecodeError::BadRequestLine);
     // Only a chunk-size line or the trailer section can be incomplete here; Beast would wait
     // for its end without limit.
     std::size_t pending = bytes.size() - used;
@@ -626,8 +630,8 @@ private:
 
   private:
     void on_request_impl(bhttp::verb, BeastView, BeastView, int, BeastError&) override {}
-    void on_response_impl(int status, BeastView reason, int version, BeastError&) override {
-      impl_.on_status_line(status, to_std(reason), version);
+    void on_response_impl(int status, BeastView reason, int version, BeastError& ec) override {
+      impl_.on_status_line(status, to_std(reason), version, ec);
     }
     void on_field_impl(bhttp::field f, BeastView name, BeastView value, BeastError& ec) override {
       impl_.on_field(f, to_std(name), to_std(value), ec);
@@ -653,7 +657,13 @@ private:
     error_ = error;
     return std::unexpected(error);
   }
-  void on_status_line(int status, std::string_view reason, int version) {
+  void on_status_line(int status, std::string_view reason, int version, BeastError& ec) {
+    // Beast takes any three digits; "001" or "999" has no class a client could act on.
+    if (status < 100 || status > 599) {
+      pending_ = DecodeError::BadStatusLine;
+      ec = bhttp::error::bad_status;
+      return;
+    }
     head_.status = status;
     head_.reason.assign(reason);
     head_.version_minor = version % 10;
@@ -751,6 +761,10 @@ std::expected<std::size_t, DecodeError> ResponseDecoder::Impl::put(std::string_v
   if (pending_)
     return fail(*pending_);
   if (is_beast_error(ec, bhttp::error::need_more)) {
+    // Beast had the whole head: wanting more of it means a status line too short to parse
+    // ("HTTP/1\r\n"), which it would otherwise wait on forever.
+    if (!facts_.header_done)
+      return fail(DecodeError::BadStatusLine);
     std::size_t pending = bytes.size() - used;
     if (pending > max_header_bytes_ + kMaxChunkExtensionBytes + 64)
       return fail(DecodeError::BadChunk); // a chunk line or trailers that never end

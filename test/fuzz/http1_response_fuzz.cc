@@ -37,7 +37,7 @@ public:
   void on_response_head(ResponseHead&& head) override {
     FUZZ_CHECK(!in_message_);
     FUZZ_CHECK(head.status == 101 || head.status >= 200);
-    FUZZ_CHECK(head.status <= 999);
+    FUZZ_CHECK(head.status <= 599);
     FUZZ_CHECK(head.body == BodyKind::ContentLength || head.content_length == 0);
     if (head.status == 204 || head.status == 304 || head.status == 101 || head_request)
       FUZZ_CHECK(head.body == BodyKind::None);

@@ -244,6 +244,15 @@ TEST(ResponseDecoderTest, MalformedResponsesAreRefused) {
       {"HTTP/1.1 20 OK\r\n\r\n", DecodeError::BadStatusLine},
       {"HTTP/2 200 OK\r\n\r\n", DecodeError::BadStatusLine},
       {"HTTP/1.2 200 OK\r\n\r\n", DecodeError::BadStatusLine},
+      // Shorter than Beast's 8-byte version read: found by the fuzzer, once a hang when split.
+      {"HTTP/1\r\n\r\n", DecodeError::BadStatusLine},
+      {"\xff\xff"
+       "0\r\n\r\n\x97\xc5\xdf\xca\r",
+       DecodeError::BadStatusLine},
+      {"HTTP/1.1 20\r\n\r\n", DecodeError::BadStatusLine},
+      {"HTTP/1.1 001 Continue\r\n\r\n", DecodeError::BadStatusLine},
+      {"HTTP/1.1 099 X\r\n\r\n", DecodeError::BadStatusLine},
+      {"HTTP/1.1 600 X\r\nContent-Length: 0\r\n\r\n", DecodeError::BadStatusLine},
       {"SSH-2.0-OpenSSH_9.2\r\n\r\n", DecodeError::BadStatusLine},
       {"HTTP/1.1 200 O\x01K\r\n\r\n", DecodeError::BadStatusLine},
       {"HTTP/1.1 200 OK\nContent-Length: 0\n\n", DecodeError::BareLineEnding},
