@@ -104,6 +104,7 @@ auth = "optional"
 [[route]]
 prefix = "/"
 backend = "stps"
+auth = "optional"
 
 [integration]
 public_url = "https://localhost:{port}"
@@ -128,7 +129,7 @@ Try:
   {curl} -i {base}/stwebapi/user/connect                      # 401: no LTPA cookie
   {curl} -i -H "Cookie: LtpaToken2=$(cat {folder}/ltpatoken2.txt)" {base}/stwebapi/user/connect
   {curl} -H "Cookie: LtpaToken2=$(cat {folder}/ltpatoken2.txt)" '{base}/stwebapi/poll?hold=5'
-  {curl} -H "Cookie: LtpaToken2=$(cat {folder}/ltpatoken2.txt)" -H '$WSRA: 6.6.6.6' {base}/stwebapi/echo
+  {curl} -H "Cookie: LtpaToken2=$(cat {folder}/ltpatoken2.txt)" -H '$WSRA: 6.6.6.6' {base}/echo   # what STPS receives
   curl http://127.0.0.1:{admin}/metrics
 
 )TEXT",

@@ -243,6 +243,7 @@ void ClientSession::set_parked(bool parked) {
   Exchange& exchange = *exchange_;
   if (exchange.parked == parked) return;
   exchange.parked = parked;
+  if (!parked) exchange.parked_slot.reset();
   if (parked) {
     exchange.was_parked = true;
     exchange.parked_since = std::chrono::steady_clock::now();

@@ -106,6 +106,9 @@ private:
   void on_request_complete() override;
   void start_exchange(http::RequestHead&& head);
   bool authorize(Exchange& exchange);
+  bool admit_user(Exchange& exchange);
+  bool admit_parked(Exchange& exchange);
+  void reject_over_budget(policy::Rejection rejection);
   void connect_backend(Exchange& exchange);
   void send_local_reply(const LocalReply& reply, bool close);
   void finish_exchange();

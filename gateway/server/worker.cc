@@ -23,9 +23,10 @@ void ListenerSlot::on_accept(int fd, const net::SocketAddress& peer) {
 }
 
 Worker::Worker(int index, std::unique_ptr<proxy::ProxyObserver> observer,
-               policy::ConnectionBudget* budget)
-    : index_(index), base_(event_base_new()), observer_(std::move(observer)), budget_(budget) {
-  context_ = std::make_unique<proxy::WorkerContext>(base_.get(), *observer_, nullptr, budget);
+               policy::ConnectionBudget* budget, std::size_t cache_entries)
+    : index_(index), base_(event_base_new()), observer_(std::move(observer)), budget_(budget),
+      cache_(std::make_unique<ssoauth::ValidationCache>(cache_entries)) {
+  context_ = std::make_unique<proxy::WorkerContext>(base_.get(), *observer_, cache_.get(), budget);
   wakeup_.reset(event_new(base_.get(), -1, EV_PERSIST, &Worker::on_wakeup, this));
   drain_tick_.reset(event_new(base_.get(), -1, EV_PERSIST, &Worker::on_drain_tick, this));
 }
@@ -39,7 +40,9 @@ Worker::~Worker() {
 std::expected<std::unique_ptr<Worker>, std::vector<std::string>>
 Worker::create(int index, std::shared_ptr<const proxy::SharedGeneration> generation,
                std::unique_ptr<proxy::ProxyObserver> observer, policy::ConnectionBudget* budget) {
-  std::unique_ptr<Worker> worker(new Worker(index, std::move(observer), budget));
+  const auto& sso = generation->config->sso;
+  std::size_t cache_entries = sso ? sso->cache_entries : 0;
+  std::unique_ptr<Worker> worker(new Worker(index, std::move(observer), budget, cache_entries));
   auto errors = worker->apply(std::move(generation));
   if (!errors.empty()) return std::unexpected(std::move(errors));
   return worker;

@@ -15,6 +15,7 @@
 #include "gateway/net/listener.h"
 #include "gateway/policy/connection_budget.h"
 #include "gateway/proxy/worker_context.h"
+#include "ssoauth/validation_cache.h"
 
 namespace stgw::server {
 
@@ -55,7 +56,8 @@ public:
   event_base* base() const { return base_.get(); }
 
 private:
-  Worker(int index, std::unique_ptr<proxy::ProxyObserver> observer, policy::ConnectionBudget* budget);
+  Worker(int index, std::unique_ptr<proxy::ProxyObserver> observer, policy::ConnectionBudget* budget,
+         std::size_t cache_entries);
   std::expected<std::unique_ptr<ListenerSlot>, std::string>
   open_listener(const config::ListenerConfig& config, std::shared_ptr<net::ServerTlsContext> tls);
   static void on_wakeup(evutil_socket_t, short, void* arg) noexcept;
@@ -66,6 +68,7 @@ private:
   net::EventBasePtr base_;
   std::unique_ptr<proxy::ProxyObserver> observer_;
   policy::ConnectionBudget* budget_;
+  std::unique_ptr<ssoauth::ValidationCache> cache_; // this worker's LTPA validation cache
   std::unique_ptr<proxy::WorkerContext> context_;
   std::vector<std::unique_ptr<ListenerSlot>> listeners_;
   net::EventPtr wakeup_;
