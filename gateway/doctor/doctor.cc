@@ -31,13 +31,14 @@ std::expected<std::string, std::string> read_text_file(const std::string& path) 
   if (!in)
     return std::unexpected("cannot open " + path + ": " + std::strerror(errno));
   std::string text;
-  text.resize(static_cast<std::size_t>(kMaxProductFile) + 1);
-  in.read(text.data(), kMaxProductFile + 1);
+  char buffer[64 * 1024];
+  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+    text.append(buffer, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > static_cast<std::size_t>(kMaxProductFile))
+      return std::unexpected(path + " is larger than 16 MiB");
+  }
   if (in.bad())
     return std::unexpected("cannot read " + path);
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  if (text.size() > static_cast<std::size_t>(kMaxProductFile))
-    return std::unexpected(path + " is larger than 16 MiB");
   return text;
 }
 
