@@ -298,14 +298,6 @@ std::string suggestion(std::string_view key, const std::vector<std::string>& kno
   return best ? fmt::format(" (did you mean \"{}\"?)", *best) : std::string{};
 }
 
-// Quotes a value from the file for an error message, cut short so a pasted blob stays readable.
-std::string shown(std::string_view text) {
-  constexpr std::size_t kMax = 60;
-  if (text.size() > kMax)
-    return fmt::format("\"{}...\"", text.substr(0, kMax));
-  return fmt::format("\"{}\"", text);
-}
-
 struct Context {
   std::string base_dir;
   SourceMap& sources;

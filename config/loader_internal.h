@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "config/gateway_config.h"
@@ -31,24 +32,30 @@ private:
   std::unordered_map<std::string, SourcePosition> positions_;
 };
 
-// Collects errors for one file.
+// Collects errors for one file. Control characters in paths and messages are escaped so that
+// each error stays one line whatever the file contained.
 class ErrorList {
 public:
   explicit ErrorList(std::string file) : file_(std::move(file)) {}
 
   void add(SourcePosition position, std::string key_path, std::string message);
-  void add_unpositioned(std::string message); // file-level problems (cannot open, too large)
   // True when an error was already reported for |path|, one of its ancestors or descendants:
-  // validation skips such paths so that one mistake is not reported twice.
+  // validation skips such paths so that one mistake is not reported twice. O(path depth).
   bool touches(std::string_view path) const;
   bool empty() const { return errors_.empty(); }
-  // The errors in file order (unpositioned first).
+  // The errors in file order.
   std::vector<ConfigError> take_sorted();
 
 private:
   std::string file_;
   std::vector<ConfigError> errors_;
+  std::unordered_set<std::string> error_paths_;   // key paths of the errors
+  std::unordered_set<std::string> error_parents_; // every proper ancestor of those paths
 };
+
+// A value from the file for an error message: quoted, control characters escaped, cut after 60
+// bytes (at a UTF-8 boundary) so that a pasted blob stays readable.
+std::string shown(std::string_view text);
 
 // Fills |config| from TOML text, recording positions in |sources|. Reports syntax errors,
 // wrong types, malformed values and unknown keys; leaves a field at its default when its value

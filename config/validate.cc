@@ -163,7 +163,7 @@ private:
 
   void check_url(const std::string& path, const std::string& url) {
     if (!url.empty() && !is_http_url(url))
-      fail(path, fmt::format("must be an http:// or https:// URL with a host, not \"{}\"", url));
+      fail(path, fmt::format("must be an http:// or https:// URL with a host, not {}", shown(url)));
   }
 
   // Remembers |value| → |path| and reports a second occurrence.
@@ -171,7 +171,7 @@ private:
               const std::string& path, std::string_view what) {
     auto [it, inserted] = seen.emplace(value, path);
     if (!inserted)
-      fail(path, fmt::format("duplicate {} \"{}\" (also at {})", what, value, it->second));
+      fail(path, fmt::format("duplicate {} {} (also at {})", what, shown(value), it->second));
   }
 
   void check_server() {
@@ -232,7 +232,7 @@ private:
       std::string element = index_path(path, i);
       if (alpn[i] != "http/1.1" && alpn[i] != "h2")
         fail(element,
-             fmt::format("unknown protocol \"{}\": expected \"http/1.1\" or \"h2\"", alpn[i]));
+             fmt::format("unknown protocol {}: expected \"http/1.1\" or \"h2\"", shown(alpn[i])));
       else
         unique(seen, alpn[i], element, "protocol");
     }
@@ -241,8 +241,8 @@ private:
   void check_listener_tls(const std::string& path, const ListenerTlsConfig& tls) {
     if (tls.min_version != "TLSv1.2" && tls.min_version != "TLSv1.3")
       fail(child_path(path, "min_version"),
-           fmt::format("unknown TLS version \"{}\": expected \"TLSv1.2\" or \"TLSv1.3\"",
-                       tls.min_version));
+           fmt::format("unknown TLS version {}: expected \"TLSv1.2\" or \"TLSv1.3\"",
+                       shown(tls.min_version)));
     bool list_form = sources_.contains(child_path(path, "certificates"));
     if (tls.certificates.empty())
       return fail(list_form ? child_path(path, "certificates") : path,
@@ -274,7 +274,7 @@ private:
     const SsoConfig& s = *config_.sso;
     if (!s.domain.empty() && (s.domain.front() != '.' || s.domain.size() < 2))
       fail("sso.domain",
-           fmt::format("must start with \".\", e.g. \".example.com\" (not \"{}\")", s.domain));
+           fmt::format("must start with \".\", e.g. \".example.com\" (not {})", shown(s.domain)));
     if (!is_token(s.cookie_v1))
       fail("sso.cookie_v1", "must be a valid cookie name");
     if (!is_token(s.cookie_v2))
@@ -389,7 +389,7 @@ private:
       std::string path = index_path("route", i);
       if (!r.prefix.starts_with('/'))
         fail(child_path(path, "prefix"),
-             fmt::format("must start with \"/\" (not \"{}\")", r.prefix));
+             fmt::format("must start with \"/\" (not {})", shown(r.prefix)));
       if (r.host.find_first_of(":/ \t") != std::string::npos)
         fail(child_path(path, "host"), "must be a host name without port, scheme or path");
       auto [it, inserted] = seen.emplace(std::pair(lower(r.host), r.prefix), i);
@@ -398,7 +398,7 @@ private:
                                index_path("route", it->second)));
       require(child_path(path, "backend"), r.backend.empty());
       if (!r.backend.empty() && !config_.find_backend(r.backend) && !backend_name_unsure())
-        fail(child_path(path, "backend"), fmt::format("no [[backend]] named \"{}\"", r.backend));
+        fail(child_path(path, "backend"), fmt::format("no [[backend]] named {}", shown(r.backend)));
       check_route_auth(path, r);
       duration_at_least(child_path(path, "timeout"), r.timeout, Duration(1));
       duration_at_least(child_path(path, "idle_timeout"), r.idle_timeout, Duration(1));
@@ -408,7 +408,8 @@ private:
   void check_access_log() {
     const AccessLogConfig& a = config_.access_log;
     if (a.format != "json")
-      fail("access_log.format", fmt::format("unknown format \"{}\": expected \"json\"", a.format));
+      fail("access_log.format",
+           fmt::format("unknown format {}: expected \"json\"", shown(a.format)));
     duration_at_least("access_log.flush_interval", a.flush_interval, Duration::zero());
   }
 

@@ -239,6 +239,18 @@ TEST(LoadConfigErrorsTest, EmptyFileListsEveryMissingSection) {
                           "gw.toml:1:1: route: at least one [[route]] is required"));
 }
 
+TEST(LoadConfigErrorsTest, ValuesInMessagesStayOnOneLineAndShort) {
+  EXPECT_THAT(errors_after_minimal("timeout = \"9\\n0s\"\n"),
+              ElementsAre("gw.toml:11:11: route[0].timeout: invalid duration \"9\\x0a0s\": write "
+                          "a number and a unit (ms, s, m, h), e.g. \"90s\", \"250ms\", \"1h30m\""));
+  std::string long_value(100, '7');
+  std::string cut = "\"" + std::string(60, '7') + "...\"";
+  EXPECT_THAT(errors_after_minimal("auth = \"" + long_value + "\"\n" + long_value + " = 1\n"),
+              ElementsAre("gw.toml:11:8: route[0].auth: unknown value " + cut +
+                              ": expected one of \"required\", \"optional\", \"none\"",
+                          "gw.toml:12:1: route[0]." + cut + ": unknown key"));
+}
+
 TEST(LoadConfigErrorsTest, ErrorsNeverThrowOnBinaryInput) {
   std::string garbage("\x00\xff[[\x01]]\n=\"\xc3\x28\"", 13);
   auto result = load_text(garbage);
