@@ -2,6 +2,12 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
+#include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace stgw::http::detail {
 namespace {
@@ -46,6 +52,64 @@ constexpr Table make_value_char() {
 constexpr Table kTchar = make_tchar();
 constexpr Table kTargetChar = make_target_char();
 constexpr Table kValueChar = make_value_char();
+
+// Eight bytes at a time for the long runs (cookies, user agents, query strings): these tell
+// whether all eight are plain value/target bytes; anything else goes through the tables.
+constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
+
+std::uint64_t load8(const unsigned char* p) {
+  std::uint64_t w;
+  std::memcpy(&w, p, sizeof w);
+  return w;
+}
+// Nonzero if some byte of |w| is below |n| (n <= 128); bytes >= 0x80 never count.
+constexpr std::uint64_t has_less(std::uint64_t w, std::uint64_t n) {
+  return (w - kOnes * n) & ~w & kHighs;
+}
+constexpr std::uint64_t has_byte(std::uint64_t w, std::uint64_t b) {
+  return has_less(w ^ (kOnes * b), 1);
+}
+// SP through '~' and obs-text; HTAB is valid too but takes the slow path.
+constexpr bool plain_value8(std::uint64_t w) {
+  return !(has_less(w, 0x20) | has_byte(w, 0x7f));
+}
+// '!' through '~'.
+constexpr bool plain_target8(std::uint64_t w) {
+  return !(has_less(w, 0x21) | has_byte(w, 0x7f) | (w & kHighs));
+}
+
+#if defined(__SSE2__)
+// Sixteen bytes at a time (x86-64 always has SSE2): true when none is a control byte or DEL.
+bool plain_value16(const unsigned char* p) {
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v); // v <= 0x1f
+  const __m128i del = _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f));
+  return _mm_movemask_epi8(_mm_or_si128(control, del)) == 0;
+}
+#endif
+
+std::size_t skip_value(const unsigned char* s, std::size_t i, std::size_t end) {
+  for (;;) {
+#if defined(__SSE2__)
+    while (end - i >= 16 && plain_value16(s + i))
+      i += 16;
+#endif
+    while (end - i >= 8 && plain_value8(load8(s + i)))
+      i += 8;
+    if (i == end || !kValueChar[s[i]])
+      return i;
+    ++i;
+  }
+}
+
+std::size_t skip_target(const unsigned char* s, std::size_t i, std::size_t end) {
+  while (end - i >= 8 && plain_target8(load8(s + i)))
+    i += 8;
+  while (i < end && kTargetChar[s[i]])
+    ++i;
+  return i;
+}
 
 } // namespace
 
@@ -102,8 +166,7 @@ HeadScanner::Status HeadScanner::scan(std::string_view bytes) {
         state_ = State::Target;
         break;
       case State::Target:
-        while (i < end && kTargetChar[s[i]])
-          ++i;
+        i = skip_target(s, i, end);
         if (i - mark_ > options_.max_target_bytes)
           return fail(DecodeError::UriTooLong);
         if (i == end)
@@ -132,8 +195,7 @@ HeadScanner::Status HeadScanner::scan(std::string_view bytes) {
         state_ = State::StartLineLf;
         break;
       case State::StatusLine:
-        while (i < end && kValueChar[s[i]])
-          ++i;
+        i = skip_value(s, i, end);
         if (i == end)
           break;
         if (s[i] == '\n')
@@ -181,8 +243,7 @@ HeadScanner::Status HeadScanner::scan(std::string_view bytes) {
         state_ = State::Value;
         break;
       case State::Value:
-        while (i < end && kValueChar[s[i]])
-          ++i;
+        i = skip_value(s, i, end);
         if (i == end)
           break;
         if (s[i] == '\n')

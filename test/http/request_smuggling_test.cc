@@ -365,3 +365,47 @@ TEST(RequestLimitsTest, EndlessEmptyLinesAreBounded) {
 
 } // namespace
 } // namespace stgw::http
+
+namespace stgw::http {
+namespace {
+
+// The scanner checks long runs eight and sixteen bytes at a time; a bad byte must be found at
+// every offset of such a run.
+TEST(RequestScannerTest, BadByteAnywhereInALongValueIsFound) {
+  const std::pair<char, DecodeError> bad_bytes[] = {
+      {'\0', DecodeError::BadHeader},      {'\x01', DecodeError::BadHeader},
+      {'\x1f', DecodeError::BadHeader},    {'\x7f', DecodeError::BadHeader},
+      {'\n', DecodeError::BareLineEnding}, {'\r', DecodeError::BareLineEnding},
+  };
+  for (std::size_t pos = 0; pos < 48; ++pos) {
+    for (const auto& [bad, error] : bad_bytes) {
+      std::string value(48, 'v');
+      value[pos] = bad;
+      test_support::RequestHarness h;
+      EXPECT_EQ(h.run("GET / HTTP/1.1\r\nHost: a\r\nX-Long: " + value + "x\r\n\r\n"), error)
+          << "byte " << int(bad) << " at " << pos;
+    }
+    for (char fine : {'\t', ' ', '\x80', '\xff', '~', '!'}) {
+      std::string value(48, 'v');
+      value[pos] = fine;
+      test_support::RequestHarness h;
+      EXPECT_EQ(h.run("GET / HTTP/1.1\r\nHost: a\r\nX-Long: " + value + "x\r\n\r\n"), std::nullopt)
+          << "byte " << int(fine) << " at " << pos;
+    }
+  }
+}
+
+TEST(RequestScannerTest, BadByteAnywhereInALongTargetIsFound) {
+  for (std::size_t pos = 1; pos < 48; ++pos) {
+    for (char bad : {'\0', '\x01', '\x7f', '\x80', '\xff', '\t'}) {
+      std::string target = "/" + std::string(47, 'p');
+      target[pos] = bad;
+      test_support::RequestHarness h;
+      EXPECT_EQ(h.run("GET " + target + "x HTTP/1.1\r\nHost: a\r\n\r\n"), DecodeError::BadTarget)
+          << "byte " << int(bad) << " at " << pos;
+    }
+  }
+}
+
+} // namespace
+} // namespace stgw::http
