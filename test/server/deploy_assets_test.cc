@@ -165,8 +165,9 @@ TEST(DeployAssetsTest, RulesFileIsSimpleYamlWithTheExpectedAlerts) {
   }
   // The 80 % budget alert really says 80 %.
   for (const auto& rule : rules) {
-    if (rule.name == "StgwBudgetAbove80Percent")
+    if (rule.name == "StgwBudgetAbove80Percent") {
       EXPECT_NE(rule.fields.at("expr").find("> 0.8"), std::string::npos);
+    }
   }
 }
 
