@@ -62,8 +62,7 @@ bool ClientSession::authorize(Exchange& exchange) {
   } else {
     exchange.auth_result = decision.reason;
   }
-  if (!facts.cookie_headers.empty() || decision.identity)
-    worker_.observer().on_ltpa_validation(exchange.token_format, exchange.auth_result, cache_hit);
+  worker_.observer().on_ltpa_validation(exchange.token_format, exchange.auth_result, cache_hit);
 
   switch (decision.kind) {
     case policy::AuthDecision::Kind::Forward:

@@ -8,7 +8,10 @@
 #include "config/loader.h"
 #include "gateway/policy/connection_budget.h"
 #include "gateway/proxy/exchange_record.h"
+#include "gateway/server/access_log.h"
+#include "gateway/server/admin_server.h"
 #include "gateway/server/generation_builder.h"
+#include "gateway/server/metrics.h"
 #include "gateway/server/health_checker.h"
 #include "gateway/server/log.h"
 #include "gateway/server/worker.h"
@@ -32,6 +35,8 @@ private:
   int worker_count(const config::GatewayConfig& config) const;
   std::vector<std::string> plan_budget(const config::GatewayConfig& config, int workers);
   void on_budget_crossing();
+  std::vector<std::string> start_observability(const config::GatewayConfig& config);
+  std::optional<std::string> not_ready_reason() const;
 
   GatewayOptions options_;
   std::shared_ptr<const proxy::SharedGeneration> generation_;
@@ -40,7 +45,10 @@ private:
   net::EventPtr stop_event_;
   net::EventPtr done_poll_;
   std::unique_ptr<policy::ConnectionBudget> budget_;
+  std::unique_ptr<Metrics> metrics_;
+  std::unique_ptr<AccessLog> access_log_;
   std::vector<std::unique_ptr<Worker>> workers_;
+  std::unique_ptr<AdminServer> admin_;
   std::unique_ptr<HealthChecker> health_;
   bool draining_ = false;
 };
@@ -59,8 +67,12 @@ std::vector<std::string> Gateway::Impl::init(config::ConfigPtr config) {
   int workers = worker_count(*config);
   if (auto errors = plan_budget(*config, workers); !errors.empty()) return errors;
   base_.reset(event_base_new());
+  if (auto errors = start_observability(*config); !errors.empty()) return errors;
+  auto make_observer = [this](event_base* worker_base) {
+    return metrics_->make_worker_observer(worker_base, access_log_.get());
+  };
   for (int i = 0; i < workers; ++i) {
-    auto worker = Worker::create(i, generation_, std::make_unique<proxy::NullObserver>(), budget_.get());
+    auto worker = Worker::create(i, generation_, make_observer, budget_.get());
     if (!worker) {
       workers_.clear(); // closes the listeners already bound
       return worker.error();
@@ -98,6 +110,35 @@ void Gateway::Impl::on_budget_crossing() {
   }
 }
 
+std::vector<std::string> Gateway::Impl::start_observability(const config::GatewayConfig& config) {
+  metrics_ = std::make_unique<Metrics>(config);
+  metrics_->set_scrape_hook([this](Metrics& metrics) {
+    metrics.set_budget(budget_->capacity(), budget_->in_use());
+  });
+  auto log = AccessLog::open(config.access_log);
+  if (!log) return {log.error()};
+  access_log_ = std::move(*log);
+  if (!config.admin.address) return {};
+  AdminCallbacks callbacks;
+  callbacks.metrics = [this] { return metrics_->serialize(); };
+  callbacks.not_ready_reason = [this] { return not_ready_reason(); };
+  auto admin = AdminServer::start(base_.get(), *config.admin.address, std::move(callbacks));
+  if (!admin) return {admin.error()};
+  admin_ = std::move(*admin);
+  return {};
+}
+
+// /readyz: configuration loaded (always, once running), not draining, and at least one
+// healthy server in every backend that routes use.
+std::optional<std::string> Gateway::Impl::not_ready_reason() const {
+  if (draining_) return "draining";
+  const auto& backends = generation_->config->backends;
+  for (std::size_t i = 0; i < backends.size(); ++i)
+    if (!generation_->backend_health[i]->any_healthy())
+      return fmt::format("no healthy server in backend {}", backends[i].name);
+  return std::nullopt;
+}
+
 int Gateway::Impl::run() {
   for (auto& worker : workers_) worker->start();
   health_->probe_all();
@@ -122,6 +163,10 @@ void Gateway::Impl::on_signal(evutil_socket_t signal, short, void* arg) noexcept
   auto* self = static_cast<Impl*>(arg);
   if (signal == SIGHUP) {
     self->reload();
+  } else if (signal == SIGUSR1) {
+    if (self->access_log_)
+      if (auto reopened = self->access_log_->reopen(); !reopened)
+        log_error("access log: {}", reopened.error());
   } else if (signal == SIGTERM || signal == SIGINT) {
     self->begin_drain();
   }
@@ -157,14 +202,18 @@ void Gateway::Impl::reload() {
   if (!loaded) {
     for (const auto& error : loaded.error()) log_error("reload: {}", error.to_string());
     log_error("reload failed: keeping the running configuration");
+    metrics_->count_reload(false);
     return;
   }
   auto generation = build_generation(*loaded, generation_.get());
   if (!generation) {
     for (const auto& error : generation.error()) log_error("reload: {}", error);
     log_error("reload failed: keeping the running configuration");
+    metrics_->count_reload(false);
     return;
   }
+  metrics_->count_reload(true);
+  metrics_->update_config(**loaded);
   generation_ = std::move(*generation);
   budget_->update_caps(generation_->config->budget);
   for (auto& worker : workers_) {

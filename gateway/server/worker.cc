@@ -22,9 +22,9 @@ void ListenerSlot::on_accept(int fd, const net::SocketAddress& peer) {
   worker->accept(info, fd, peer);
 }
 
-Worker::Worker(int index, std::unique_ptr<proxy::ProxyObserver> observer,
-               policy::ConnectionBudget* budget, std::size_t cache_entries)
-    : index_(index), base_(event_base_new()), observer_(std::move(observer)), budget_(budget),
+Worker::Worker(int index, const ObserverFactory& make_observer, policy::ConnectionBudget* budget,
+               std::size_t cache_entries)
+    : index_(index), base_(event_base_new()), observer_(make_observer(base_.get())), budget_(budget),
       cache_(std::make_unique<ssoauth::ValidationCache>(cache_entries)) {
   context_ = std::make_unique<proxy::WorkerContext>(base_.get(), *observer_, cache_.get(), budget);
   wakeup_.reset(event_new(base_.get(), -1, EV_PERSIST, &Worker::on_wakeup, this));
@@ -39,10 +39,10 @@ Worker::~Worker() {
 
 std::expected<std::unique_ptr<Worker>, std::vector<std::string>>
 Worker::create(int index, std::shared_ptr<const proxy::SharedGeneration> generation,
-               std::unique_ptr<proxy::ProxyObserver> observer, policy::ConnectionBudget* budget) {
+               const ObserverFactory& make_observer, policy::ConnectionBudget* budget) {
   const auto& sso = generation->config->sso;
   std::size_t cache_entries = sso ? sso->cache_entries : 0;
-  std::unique_ptr<Worker> worker(new Worker(index, std::move(observer), budget, cache_entries));
+  std::unique_ptr<Worker> worker(new Worker(index, make_observer, budget, cache_entries));
   auto errors = worker->apply(std::move(generation));
   if (!errors.empty()) return std::unexpected(std::move(errors));
   return worker;

@@ -33,9 +33,10 @@ struct ListenerSlot final : net::ListenerCallbacks {
 class Worker {
 public:
   // Opens the listeners of |generation| on a new loop; errors name the address.
+  using ObserverFactory = std::function<std::unique_ptr<proxy::ProxyObserver>(event_base*)>;
   static std::expected<std::unique_ptr<Worker>, std::vector<std::string>>
   create(int index, std::shared_ptr<const proxy::SharedGeneration> generation,
-         std::unique_ptr<proxy::ProxyObserver> observer, policy::ConnectionBudget* budget);
+         const ObserverFactory& make_observer, policy::ConnectionBudget* budget);
   ~Worker();
 
   void start();
@@ -56,7 +57,7 @@ public:
   event_base* base() const { return base_.get(); }
 
 private:
-  Worker(int index, std::unique_ptr<proxy::ProxyObserver> observer, policy::ConnectionBudget* budget,
+  Worker(int index, const ObserverFactory& make_observer, policy::ConnectionBudget* budget,
          std::size_t cache_entries);
   std::expected<std::unique_ptr<ListenerSlot>, std::string>
   open_listener(const config::ListenerConfig& config, std::shared_ptr<net::ServerTlsContext> tls);
