@@ -28,7 +28,8 @@ using UserSlot = std::unique_ptr<policy::ConnectionBudget::UserSlot>;
 // The state of one request/response pair.
 struct Exchange {
   std::shared_ptr<Generation> generation;
-  http::RequestHead request;
+  http::RequestHead request;      // rewritten for the backend once it is sent
+  std::string forwarded_head;     // the serialised head as sent (kept for a retry)
   const config::RouteConfig* route = nullptr;
   BackendPool* pool = nullptr;
   BackendConnection* backend = nullptr;

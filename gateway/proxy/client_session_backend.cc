@@ -12,20 +12,22 @@ constexpr std::size_t kOutputHigh = 256 * 1024;
 } // namespace
 
 void ClientSession::send_request_head(Exchange& exchange) {
-  const auto& config = exchange.generation->config();
-  ForwardingFacts facts;
-  facts.client_ip = peer_ip_;
-  facts.secure = static_cast<bool>(listener_->tls);
-  facts.listener_port = listener_->port;
-  facts.identity_header = config.sso ? std::string_view(config.sso->identity_header) : "";
-  facts.identity = exchange.user;
-  facts.backend_host = exchange.backend->server_name();
   exchange.server_name = exchange.backend->server_name();
-  http::RequestHead forwarded = exchange.request; // the original stays for logs and retries
-  rewrite_request(forwarded, facts);
-  scratch_.clear();
-  http::serialize_request_head(forwarded, scratch_);
-  write_backend(scratch_);
+  if (exchange.forwarded_head.empty()) {
+    // Rewritten in place, once: what logs need (method, target path, Host, Origin, Referer)
+    // survives the rewrite, and a retry resends the same serialised bytes.
+    const auto& config = exchange.generation->config();
+    ForwardingFacts facts;
+    facts.client_ip = peer_ip_;
+    facts.secure = static_cast<bool>(listener_->tls);
+    facts.listener_port = listener_->port;
+    facts.identity_header = config.sso ? std::string_view(config.sso->identity_header) : "";
+    facts.identity = exchange.user;
+    facts.backend_host = exchange.backend->server_name();
+    rewrite_request(exchange.request, facts);
+    http::serialize_request_head(exchange.request, exchange.forwarded_head);
+  }
+  write_backend(exchange.forwarded_head);
   exchange.backend->count_request();
 }
 
