@@ -40,6 +40,33 @@ TEST_F(DataPlaneTest, BackendDownGives502ThenJsonErrorsAndRecovers) {
   EXPECT_EQ(status, 200);
 }
 
+TEST_F(DataPlaneTest, BackendDownWithHealthChecksGives503AndRecoversWhenProbesPass) {
+  std::uint16_t backend_port = free_port();
+  ConfigOptions options;
+  options.backend_address = "127.0.0.1:" + std::to_string(backend_port);
+  options.backend_extra = "health_check = { enabled = true, path = \"/\", interval = \"300ms\", "
+                          "timeout = \"200ms\" }\n";
+  ASSERT_TRUE(start_gateway(options));
+  std::this_thread::sleep_for(700ms); // a failed probe or two
+  HttpReply down = curl({url("/echo")});
+  EXPECT_EQ(down.status, 503) << down.raw;
+  EXPECT_EQ(down.json()["error"], "no_server") << down.body;
+
+  sim_ = std::make_unique<StpsSim>(
+      dir_, std::vector<std::string>{"--listen", "127.0.0.1:" + std::to_string(backend_port)});
+  if (!sim_->started())
+    GTEST_SKIP() << "port " << backend_port << " was taken meanwhile";
+  auto up = Clock::now();
+  int status = 0;
+  while (Clock::now() - up < 5s && status != 200) {
+    status = curl({url("/echo")}).status;
+    if (status != 200)
+      std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_EQ(status, 200);
+  EXPECT_LT(Clock::now() - up, 2s) << "a probe every 300 ms should have found it";
+}
+
 TEST_F(DataPlaneTest, BackendDyingMidResponseClosesOnlyThatClient) {
   ASSERT_TRUE(start());
   // Another client's exchange in flight on the same backend pool.

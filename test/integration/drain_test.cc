@@ -48,6 +48,17 @@ TEST_F(DataPlaneTest, SigtermFinishesDownloadsAnswersParkedPollsAndExitsZero) {
   int status = status_of(*answer);
   EXPECT_TRUE(status == 503 || status == 200) << *answer;
 
+  // The drain waits for the download: stgw is still there.
+  auto early = gateway_->process().wait_exit(0ms);
+  ASSERT_FALSE(early.has_value()) << "stgw exited (" << *early << ") with a download unfinished";
+
+  // Nothing new is accepted while draining.
+  RawClient late(options_.http_port);
+  if (late.connected() && late.send_all(get_request("/echo?late"))) {
+    auto late_response = late.read_response(2s);
+    EXPECT_TRUE(!late_response || status_of(*late_response) != 200) << *late_response;
+  }
+
   // The download completes in full although the gateway is draining.
   download.read_at_least(head_end + 4 + kDownloadBytes, 20s);
   EXPECT_EQ(download.buffer().size(), head_end + 4 + kDownloadBytes);

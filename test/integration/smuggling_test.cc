@@ -65,6 +65,11 @@ std::vector<BadRequest> bad_requests() {
   };
 }
 
+// Test names and failure messages show the case name, not the struct's bytes.
+void PrintTo(const BadRequest& bad, std::ostream* out) {
+  *out << bad.name;
+}
+
 class SmugglingTest : public DataPlaneTest, public ::testing::WithParamInterface<BadRequest> {};
 
 TEST_P(SmugglingTest, IsRejectedAndTheConnectionCloses) {
