@@ -6,6 +6,21 @@
 //
 // Callbacks run synchronously inside feed(); a callback must not destroy the decoder, nor call
 // its feed(), next_message() or start_response().
+//
+// What the request decoder refuses besides plain syntax errors (tests: test/http/):
+// - any second Content-Length, even an equal one, and lists such as "5, 5";
+// - Content-Length together with any Transfer-Encoding (400);
+// - a Transfer-Encoding that is not exactly one "chunked" ("gzip, chunked", "chunked, gzip",
+//   "identity", "chunked, chunked", chunked twice over two lines), and any Transfer-Encoding in
+//   HTTP/1.0 (all 501);
+// - targets other than origin form and http(s) absolute form: "*" (OPTIONS too), CONNECT and
+//   authority form, userinfo, fragments, raw bytes >= 0x80 (400);
+// - HTTP/1.1 without exactly one valid Host, two Hosts in HTTP/1.0 (400);
+// - chunk extensions above 1 KiB or with control bytes; trailers are checked like header
+//   fields, then dropped.
+// Empty lines before a request line are skipped (RFC 9112 §2.2), counted against the head limit.
+// The response decoder is lenient where only the backend is concerned: it unfolds obs-fold and
+// merges equal duplicate Content-Lengths, but refuses Content-Length with Transfer-Encoding.
 
 #include <cstdint>
 #include <expected>
