@@ -136,7 +136,8 @@ std::vector<NamedHost> product_hosts(const GatewayConfig& config, std::vector<Ch
     add("[integration] inotes_servers", server);
   add("[integration] connections_url", config.integration.connections_url);
   add("[integration] portal_url", config.integration.portal_url);
-  if (config.sso)
+  // A login_url that is a path stays on the gateway's host, already checked.
+  if (config.sso && !config.sso->login_url.starts_with('/'))
     add("[sso] login_url", config.sso->login_url);
   return hosts;
 }

@@ -9,8 +9,8 @@
 
 namespace stgw::config {
 
-// The connections and portal-profile targets live in render_connections.cc and
-// render_portal_profile.cc (they need pugixml and nlohmann-json).
+// The connections target lives in render_connections.cc (pugixml) and the portal-profile edit
+// in render_portal_profile.cc (nlohmann-json).
 std::string render_connections_xml(const GatewayEndpoints& endpoints,
                                    const std::vector<std::string>& header);
 
@@ -29,7 +29,6 @@ std::string source_of(const GatewayConfig& config) {
   return config.source_path.empty() ? std::string("the embedded config") : config.source_path;
 }
 
-// The comment lines every output starts with: what made it and where it goes.
 // The comment lines every output starts with: what made it and where it goes. XML comments
 // may not contain "--", so there the command is spelled without its option.
 std::vector<std::string> header_lines(RenderTarget target, const GatewayConfig& config,

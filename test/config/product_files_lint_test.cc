@@ -103,6 +103,14 @@ TEST(SsoDomainCheckTest, FailsForTopLevelAndEmptyDomains) {
   expect_finding(check_sso_domain(config), "sso-domain", Severity::Fail, "empty");
 }
 
+TEST(SsoDomainCheckTest, ChecksAnAbsoluteLoginUrlButNotAPath) {
+  GatewayConfig config = testing::sample_config();
+  config.sso->login_url = "/names.nsf?Login";
+  expect_ok(check_sso_domain(config), "sso-domain");
+  config.sso->login_url = "https://login.example.net/names.nsf?Login";
+  expect_finding(check_sso_domain(config), "sso-domain", Severity::Fail, "login.example.net");
+}
+
 TEST(SsoDomainCheckTest, SkipsWithoutSso) {
   GatewayConfig config = testing::sample_config();
   config.sso.reset();
