@@ -286,7 +286,7 @@ private:
   }
 
   void on_poll_answer(const ResponseInfo& info) {
-    book_.answered(local_);
+    book_.answered(local_, info.status < 400);
     count_response(worker_, info, false, 0);
     end_ticket(poll_ticket_);
     bool ok = info.status < 400;

@@ -64,17 +64,29 @@ void PollBook::parked(int user) {
   s.parked = true;
   ++parked_;
   gauge_.add(1);
+}
+
+void PollBook::answered(int user, bool success) {
+  UserState& s = state_.at(static_cast<std::size_t>(user));
+  if (s.parked && success)
+    mark_parked(s);
+  unpark(s);
+  ++answered_;
+  LiveCounters::bump(live_.polls_answered);
+}
+
+void PollBook::finish() {
+  for (auto& s : state_) {
+    if (s.parked)
+      mark_parked(s);
+  }
+}
+
+void PollBook::mark_parked(UserState& s) {
   if (!s.ever_parked) {
     s.ever_parked = true;
     ++ever_parked_;
   }
-}
-
-void PollBook::answered(int user) {
-  UserState& s = state_.at(static_cast<std::size_t>(user));
-  unpark(s);
-  ++answered_;
-  LiveCounters::bump(live_.polls_answered);
 }
 
 void PollBook::unpark(UserState& s) {

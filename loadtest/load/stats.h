@@ -62,21 +62,25 @@ private:
 };
 
 // The poll side of awareness users: which users have a poll connection and a parked poll.
-// "Parked" means the request was written completely and no byte of the answer came yet.
-// Each transition is idempotent so that an error path may report what another already did.
+// A poll is parked from the moment its request was written completely until its answer (or
+// the connection's end).  A user counts as "ever parked" once one of its polls was either
+// answered with a success status (< 400) or still parked when the run ended: a poll refused at
+// once (401, 503) was never parked at the backend.  Each transition is idempotent so that an
+// error path may report what another already did.
 class PollBook {
 public:
   PollBook(int users, SharedGauge& parked, LiveCounters& live);
 
-  void connected(int user);    // the poll connection is open (and TLS done)
-  void disconnected(int user); // it closed or failed; a parked poll on it is lost
-  void parked(int user);       // a poll request was written
-  void answered(int user);     // its response completed (any status)
+  void connected(int user);              // the poll connection is open (and TLS done)
+  void disconnected(int user);           // it closed or failed; a parked poll on it is lost
+  void parked(int user);                 // a poll request was written
+  void answered(int user, bool success); // its response completed; success: status < 400
+  void finish();                         // the run ended: polls still parked make their users count
 
   int users() const { return static_cast<int>(state_.size()); }
   int connected_now() const { return connected_; }
   int parked_now() const { return parked_; }
-  int users_ever_parked() const { return ever_parked_; }
+  int users_ever_parked() const { return ever_parked_; } // see the class comment
   std::uint64_t polls_answered() const { return answered_; }
 
 private:
@@ -86,6 +90,7 @@ private:
     bool ever_parked = false;
   };
   void unpark(UserState& s);
+  void mark_parked(UserState& s);
 
   std::vector<UserState> state_;
   SharedGauge& gauge_;

@@ -65,6 +65,7 @@ void Worker::run() {
   stopping_ = true;
   // The awareness figures describe the moment the run ended, before everything is closed.
   if (poll_book_) {
+    poll_book_->finish();
     tally_.users = poll_book_->users();
     tally_.users_connected = poll_book_->connected_now();
     tally_.users_ever_parked = poll_book_->users_ever_parked();

@@ -46,10 +46,27 @@ TEST(PollBookTest, AnsweredWithoutParkingCountsTheAnswerOnly) {
   SharedGauge gauge;
   LiveCounters live;
   PollBook book(1, gauge, live);
-  book.answered(0);
+  book.answered(0, true);
   EXPECT_EQ(book.parked_now(), 0);
   EXPECT_EQ(book.polls_answered(), 1u);
+  EXPECT_EQ(book.users_ever_parked(), 0);
   EXPECT_EQ(gauge.now(), 0);
+}
+
+TEST(PollBookTest, RefusedPollsDoNotCountAsParked) {
+  SharedGauge gauge;
+  LiveCounters live;
+  PollBook book(2, gauge, live);
+  book.parked(0);
+  book.answered(0, false); // 401 at once
+  book.parked(1);
+  book.answered(1, false);
+  EXPECT_EQ(book.users_ever_parked(), 0);
+  book.parked(1); // retried, and still parked when the run ends
+  book.finish();
+  EXPECT_EQ(book.users_ever_parked(), 1);
+  EXPECT_EQ(book.parked_now(), 1);
+  EXPECT_EQ(gauge.max(), 1);
 }
 
 TEST(SharedGaugeTest, KeepsTheMaximumAcrossThreads) {

@@ -1,0 +1,690 @@
+#!/usr/bin/env bash
+# compare.sh: stgw side by side with nginx and HAProxy on this machine, one worker each, the
+# same backend, the same certificates, upstream keep-alive on, pinned so that the proxy has
+# core 1 to itself and the load generator (stgw-load) and the backend share core 0.
+#
+#   loadtest/bench/compare.sh [--quick] [--out FILE] [--no-install] [--keep]
+#
+#   --quick       one run of 2 s per case (and 1,000 parked polls) to try it out; default is
+#                 three runs of 5 s per case with medians reported
+#   --out FILE    where the report goes (default docs/BENCHMARKS.md; "-" = stdout only)
+#   --no-install  do not apt-get install missing tools
+#   --keep        keep the work directory (configs, logs, JSON reports) for inspection
+#   --nice N      run the proxies, the backend and the load generator at this nice value
+#                 (default -20 as root, else 0): on a machine busy with other work this keeps
+#                 the measurement about the proxies rather than about the other jobs
+#   STGW_BUILD=DIR  use stgw, stps-sim and stgw-load from an existing build directory instead
+#                   of building build/ (RelWithDebInfo, as scripts/build.sh does)
+#
+# Cases (see issue 6): 1 keep-alive cleartext and TLS at 50 and 200 connections; 2 the same with
+# LTPA cookies, validated by stgw only; 3 TLS handshakes/s with ECDSA P-256 and RSA-2048;
+# 4 memory per parked long poll (cleartext and TLS) and stgw's descriptor budget plus 200;
+# 5 added p99 at a fixed rate of half the measured maximum, against the backend reached directly.
+# Every wait is bounded; the processes started here are stopped by their pid on exit.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+QUICK=0
+OUT="$ROOT/docs/BENCHMARKS.md"
+INSTALL=1
+KEEP=0
+NICE=0
+[[ $(id -u) -eq 0 ]] && NICE=-20
+while (($#)); do
+  case "$1" in
+    --quick) QUICK=1 ;;
+    --out) OUT=$2; shift ;;
+    --no-install) INSTALL=0 ;;
+    --keep) KEEP=1 ;;
+    --nice) NICE=$2; shift ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    *) echo "compare.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+if ((QUICK)); then RUNS=1; DUR=2s; PARKED=1000; else RUNS=3; DUR=5s; PARKED=5000; fi
+EXTRA=200                   # clients beyond stgw's descriptor budget
+PROXY_CPU=1                 # the proxy's core
+LOAD_CPU=0                  # load generator and backend
+WORK=$(mktemp -d /tmp/stgw-bench.XXXXXX)
+STARTED=()                  # pids started by this script
+T0=$(date +%s)
+
+log() { printf '[%s %4ss] %s\n' "$(date +%T)" "$(($(date +%s) - T0))" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+cleanup() {
+  local pid
+  for pid in "${STARTED[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${STARTED[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if ((KEEP)); then log "work directory kept: $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ------------------------------------------------------------------------------------------
+# Tools and build
+
+install_missing() {
+  local packages=()
+  command -v nginx >/dev/null || packages+=(nginx-light)
+  command -v haproxy >/dev/null || packages+=(haproxy)
+  command -v wrk >/dev/null || packages+=(wrk)
+  command -v jq >/dev/null || packages+=(jq)
+  command -v openssl >/dev/null || packages+=(openssl)
+  command -v taskset >/dev/null || packages+=(util-linux)
+  command -v curl >/dev/null || packages+=(curl)
+  ((${#packages[@]})) || return 0
+  ((INSTALL)) || die "missing: ${packages[*]} (run without --no-install)"
+  local sudo=""
+  [[ $(id -u) -eq 0 ]] || sudo=sudo
+  log "installing ${packages[*]}"
+  $sudo apt-get install -y "${packages[@]}" >/dev/null ||
+    { $sudo apt-get update -qq && $sudo apt-get install -y "${packages[@]}" >/dev/null; }
+}
+
+build() {
+  if [[ -n "${STGW_BUILD:-}" ]]; then
+    BUILD=$STGW_BUILD
+  else
+    BUILD="$ROOT/build"
+    log "building stgw, stps-sim and stgw-load in $BUILD"
+    cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+    cmake --build "$BUILD" --target stgw stps-sim stgw-load -j "$(nproc)" >/dev/null
+  fi
+  STGW="$BUILD/gateway/cli/stgw"
+  SIM="$BUILD/loadtest/stps_sim/stps-sim"
+  LOAD="$BUILD/loadtest/load/stgw-load"
+  for b in "$STGW" "$SIM" "$LOAD"; do [[ -x $b ]] || die "$b is missing (build it or set STGW_BUILD)"; done
+}
+
+# ------------------------------------------------------------------------------------------
+# Processes, ports and measurements
+
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# Twelve consecutive free ports from a random base.
+pick_ports() {
+  local tries=0 base p ok
+  while ((tries++ < 50)); do
+    base=$((20000 + RANDOM % 30000)); ok=1
+    for ((p = base; p < base + 12; p++)); do if port_busy "$p"; then ok=0; break; fi; done
+    ((ok)) && { PORT_BASE=$base; return 0; }
+  done
+  die "no free port range found"
+}
+
+wait_port() { # PORT [SECONDS]
+  local i
+  for ((i = 0; i < ${2:-15} * 10; i++)); do port_busy "$1" && return 0; sleep 0.1; done
+  return 1
+}
+
+# pin CPU COMMAND...: COMMAND on that core only, at the chosen priority.
+pin() { local cpu=$1; shift; nice -n "$NICE" taskset -c "$cpu" "$@"; }
+
+# start NAME CPU COMMAND...: runs COMMAND pinned to CPU in the background; sets LAST_PID.
+start() {
+  local name=$1 cpu=$2; shift 2
+  pin "$cpu" "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" &
+  LAST_PID=$!
+  STARTED+=("$LAST_PID")
+}
+
+stop() { # PID: TERM, then KILL after 5 s
+  local pid=$1 i
+  kill "$pid" 2>/dev/null || return 0
+  for ((i = 0; i < 50; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+cpu_ticks() { # PID → utime+stime of every thread, in clock ticks
+  local stat
+  stat=$(cat "/proc/$1/stat") || { echo 0; return; }
+  stat=${stat##*) }               # fields after the command name
+  awk '{print $12 + $13}' <<<"$stat"
+}
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+TICK=$(getconf CLK_TCK)
+
+median() { sort -g | awk '{v[NR] = $1} END {if (NR == 0) print "nan"; else print v[int((NR + 1) / 2)]}'; }
+
+# load OUT.json ARGS...: one stgw-load run pinned to the load core.
+load() {
+  local out=$1; shift
+  pin "$LOAD_CPU" "$LOAD" "$@" --json --no-progress >"$out" 2>"$out.err" ||
+    log "stgw-load failed: $* ($(tail -c 300 "$out.err"))"
+}
+jnum() { jq -r "$2 // 0" "$1" 2>/dev/null || echo 0; }
+
+# ------------------------------------------------------------------------------------------
+# Configurations
+
+make_material() {
+  log "certificates (ECDSA P-256, RSA-2048) and LTPA keys"
+  local kind
+  for kind in ec rsa; do
+    local newkey=(-newkey ec -pkeyopt ec_paramgen_curve:P-256)
+    [[ $kind == rsa ]] && newkey=(-newkey rsa:2048)
+    openssl req -x509 "${newkey[@]}" -nodes -days 7 -subj /CN=localhost \
+      -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+      -keyout "$WORK/$kind.key" -out "$WORK/$kind.pem" 2>/dev/null
+    cat "$WORK/$kind.pem" "$WORK/$kind.key" >"$WORK/$kind.combined.pem"
+  done
+  chmod 644 "$WORK"/*.pem "$WORK"/*.key
+  printf 'bench-ltpa-password\n' >"$WORK/ltpa.password"
+  "$STGW" keys generate --out "$WORK/ltpa.keys" --password-file "$WORK/ltpa.password" \
+    --realm benchrealm >/dev/null || die "stgw keys generate failed"
+  # One token per connection, minted once so that every run presents the same cookies (the
+  # validation cache stays warm across runs, as it would with returning users).
+  local i
+  for ((i = 1; i <= 200; i++)); do
+    "$STGW" token mint --keys "$WORK/ltpa.keys" --password-file "$WORK/ltpa.password" \
+      --user "benchuser$i" --ttl 4h
+  done >"$WORK/tokens.txt" || die "stgw token mint failed"
+}
+
+nginx_common() { # NAME → the lines every nginx config shares
+  cat <<CONF
+daemon off;
+worker_processes 1;
+worker_rlimit_nofile 20000;
+pid $WORK/$1.pid;
+error_log $WORK/$1.error.log warn;
+events { worker_connections 20000; }
+CONF
+}
+
+nginx_temp_paths() { # NAME
+  local d="$WORK/$1.tmp"
+  mkdir -p "$d"
+  echo "client_body_temp_path $d/body; proxy_temp_path $d/proxy; fastcgi_temp_path $d/fcgi;"
+  echo "uwsgi_temp_path $d/uwsgi; scgi_temp_path $d/scgi;"
+}
+
+# The backend: nginx answering every request itself with a small JSON body.
+write_backend_conf() {
+  { nginx_common backend
+    cat <<CONF
+http {
+  access_log off;
+  $(nginx_temp_paths backend)
+  keepalive_requests 100000000;
+  keepalive_timeout 300s;
+  server {
+    listen 127.0.0.1:$BACKEND_PORT reuseport backlog=4096;
+    default_type application/json;
+    location / { return 200 '{"user":"benchuser","status":"available"}\n'; }
+  }
+}
+CONF
+  } >"$WORK/backend.conf"
+}
+
+# PROXY_BACKEND is host:port of what the proxies forward to (nginx backend or stps-sim).
+write_nginx_conf() { # CERT_KIND
+  { nginx_common nginx
+    cat <<CONF
+http {
+  access_log off;
+  $(nginx_temp_paths nginx)
+  keepalive_requests 100000000;
+  keepalive_timeout 300s;
+  upstream backend { server $PROXY_BACKEND; keepalive 512; keepalive_requests 100000000; }
+  server {
+    listen 127.0.0.1:$NGINX_HTTP backlog=4096;
+    listen 127.0.0.1:$NGINX_HTTPS ssl backlog=4096;
+    ssl_certificate $WORK/$1.pem;
+    ssl_certificate_key $WORK/$1.key;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    location / {
+      proxy_pass http://backend;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_read_timeout 700s;
+    }
+  }
+}
+CONF
+  } >"$WORK/nginx.conf"
+}
+
+write_haproxy_conf() { # CERT_KIND
+  cat >"$WORK/haproxy.cfg" <<CONF
+global
+  nbthread 1
+  maxconn 9900
+  ssl-server-verify none
+defaults
+  mode http
+  maxconn 9900
+  timeout connect 5s
+  timeout client 700s
+  timeout server 700s
+  timeout http-keep-alive 300s
+  option http-keep-alive
+  http-reuse always
+frontend front
+  bind 127.0.0.1:$HAP_HTTP
+  bind 127.0.0.1:$HAP_HTTPS ssl crt $WORK/$1.combined.pem alpn http/1.1
+  default_backend back
+backend back
+  server b1 $PROXY_BACKEND
+CONF
+}
+
+write_stgw_conf() { # CERT_KIND AUTH(none|required)
+  cat >"$WORK/stgw.toml" <<CONF
+[server]
+workers = 1
+keepalive_timeout = "300s"
+
+[admin]
+address = "127.0.0.1:$STGW_ADMIN"
+
+[[listener]]
+name = "http"
+address = "127.0.0.1:$STGW_HTTP"
+
+[[listener]]
+name = "https"
+address = "127.0.0.1:$STGW_HTTPS"
+tls = { certificate = "$WORK/$1.pem", private_key = "$WORK/$1.key" }
+
+[sso]
+[[sso.keys]]
+file = "$WORK/ltpa.keys"
+password_file = "$WORK/ltpa.password"
+
+[[backend]]
+name = "b"
+servers = ["$PROXY_BACKEND"]
+health_check = { enabled = false }
+max_idle_per_server = 512
+idle_timeout = "300s"
+
+[[route]]
+prefix = "/"
+backend = "b"
+auth = "$2"
+timeout = "700s"
+idle_timeout = "700s"
+CONF
+}
+
+# start_proxy NAME CERT_KIND [AUTH]: sets PROXY_PID (the process doing the work), HTTP_URL and
+# HTTPS_URL.
+start_proxy() {
+  local name=$1 kind=$2 auth=${3:-none} i
+  case $name in
+    nginx)
+      write_nginx_conf "$kind"
+      start nginx "$PROXY_CPU" nginx -c "$WORK/nginx.conf" -p "$WORK"
+      PROXY_MAIN=$LAST_PID
+      wait_port "$NGINX_HTTP" || die "nginx did not start: $(tail -5 "$WORK/nginx.error.log")"
+      PROXY_PID=""
+      for ((i = 0; i < 50; i++)); do PROXY_PID=$(pgrep -P "$PROXY_MAIN" | head -1 || true); [[ -n $PROXY_PID ]] && break; sleep 0.1; done
+      [[ -n $PROXY_PID ]] || die "no nginx worker"
+      HTTP_URL="http://127.0.0.1:$NGINX_HTTP"; HTTPS_URL="https://127.0.0.1:$NGINX_HTTPS" ;;
+    haproxy)
+      write_haproxy_conf "$kind"
+      start haproxy "$PROXY_CPU" haproxy -f "$WORK/haproxy.cfg" -db
+      PROXY_MAIN=$LAST_PID; PROXY_PID=$LAST_PID
+      wait_port "$HAP_HTTP" || die "haproxy did not start: $(tail -5 "$WORK/haproxy.err")"
+      HTTP_URL="http://127.0.0.1:$HAP_HTTP"; HTTPS_URL="https://127.0.0.1:$HAP_HTTPS" ;;
+    stgw)
+      write_stgw_conf "$kind" "$auth"
+      start stgw "$PROXY_CPU" "$STGW" serve -c "$WORK/stgw.toml"
+      PROXY_MAIN=$LAST_PID; PROXY_PID=$LAST_PID
+      wait_port "$STGW_HTTP" || die "stgw did not start: $(tail -5 "$WORK/stgw.err")"
+      HTTP_URL="http://127.0.0.1:$STGW_HTTP"; HTTPS_URL="https://127.0.0.1:$STGW_HTTPS" ;;
+  esac
+}
+stop_proxy() { stop "$PROXY_MAIN"; }
+
+start_backend() {
+  write_backend_conf
+  start backend "$LOAD_CPU" nginx -c "$WORK/backend.conf" -p "$WORK"
+  BACKEND_MAIN=$LAST_PID
+  wait_port "$BACKEND_PORT" || die "backend nginx did not start"
+  PROXY_BACKEND="127.0.0.1:$BACKEND_PORT"
+}
+
+start_sim() { # the long-poll backend of case 4, fresh each time (held polls are dropped)
+  start sim "$LOAD_CPU" "$SIM" --listen "127.0.0.1:$SIM_PORT" --poll-hold 600s --threads 1
+  SIM_PID=$LAST_PID
+  wait_port "$SIM_PORT" || die "stps-sim did not start"
+  PROXY_BACKEND="127.0.0.1:$SIM_PORT"
+}
+
+# ------------------------------------------------------------------------------------------
+# Results: R[key]=value, keys "<case>|<proxy>|<metric>"
+
+declare -A R
+
+record() { R["$1"]=$2; }
+
+# measure_rps KEY URL CONNS [stgw-load args]: RUNS runs; medians of req/s, p99 and CPU µs/req.
+measure_rps() {
+  local key=$1 url=$2 conns=$3; shift 3
+  local tls_args=() run
+  [[ $url == https* ]] && tls_args=(--insecure)
+  load "$WORK/warm.json" rps --url "$url" -c "$conns" -d 1s "${tls_args[@]}" "$@"
+  local rps=() p99=() cpu=() errs=0
+  for ((run = 1; run <= RUNS; run++)); do
+    local out="$WORK/${key//[|\/ ]/_}.$run.json" before after n
+    before=$(cpu_ticks "$PROXY_PID")
+    load "$out" rps --url "$url" -c "$conns" -d "$DUR" "${tls_args[@]}" "$@"
+    after=$(cpu_ticks "$PROXY_PID")
+    n=$(jnum "$out" .requests)
+    rps+=("$(jnum "$out" .requests_per_s)")
+    p99+=("$(jnum "$out" .latency_ms.p99)")
+    errs=$((errs + $(jnum "$out" .errors.total)))
+    cpu+=("$(awk -v t=$((after - before)) -v n="$n" -v hz="$TICK" 'BEGIN {printf "%.2f", n > 0 ? t * 1e6 / hz / n : 0}')")
+  done
+  record "$key|rps" "$(printf '%s\n' "${rps[@]}" | median)"
+  record "$key|p99" "$(printf '%s\n' "${p99[@]}" | median)"
+  record "$key|cpu" "$(printf '%s\n' "${cpu[@]}" | median)"
+  record "$key|errors" "$errs"
+  log "  $key: ${R[$key|rps]} req/s, p99 ${R[$key|p99]} ms, ${R[$key|cpu]} µs CPU/req, errors $errs"
+}
+
+measure_handshakes() { # KEY URL
+  local key=$1 url=$2 run hs=() errs=0
+  for ((run = 1; run <= RUNS; run++)); do
+    local out="$WORK/${key//[|\/ ]/_}.$run.json"
+    load "$out" handshake --url "$url" --insecure -c 64 -d "$DUR"
+    hs+=("$(jnum "$out" .requests_per_s)")
+    errs=$((errs + $(jnum "$out" .errors.total)))
+  done
+  record "$key|hs" "$(printf '%s\n' "${hs[@]}" | median)"
+  record "$key|errors" "$errs"
+  log "  $key: ${R[$key|hs]} handshakes/s, errors $errs"
+}
+
+measure_paced() { # KEY URL RATE
+  local key=$1 url=$2 rate=$3 run p99=() errs=0
+  for ((run = 1; run <= RUNS; run++)); do
+    local out="$WORK/${key//[|\/ ]/_}.$run.json"
+    load "$out" rps --url "$url" -c 50 -d "$DUR" --rate "$rate"
+    p99+=("$(jnum "$out" .latency_ms.p99)")
+    errs=$((errs + $(jnum "$out" .errors.total)))
+  done
+  record "$key|p99" "$(printf '%s\n' "${p99[@]}" | median)"
+  record "$key|errors" "$errs"
+  log "  $key: p99 ${R[$key|p99]} ms at $rate req/s, errors $errs"
+}
+
+# Waits (bounded) until the awareness run writing progress to ERRFILE shows N parked polls.
+wait_parked() { # ERRFILE N SECONDS
+  local i parked
+  for ((i = 0; i < $3 * 10; i++)); do
+    parked=$(grep -o 'parked [0-9]*' "$1" 2>/dev/null | tail -1 | awk '{print $2}')
+    [[ -n $parked && $parked -ge $2 ]] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# measure_parked KEY URL USERS: RSS per parked poll (KiB) with USERS clients.
+measure_parked() {
+  local key=$1 url=$2 users=$3 idle with out="$WORK/${1//[|\/ ]/_}.json" pid
+  local tls_args=(); [[ $url == https* ]] && tls_args=(--insecure)
+  # Warm up (TLS contexts, pools), then let the proxy settle before the idle reading.
+  load "$WORK/warm.json" rps --url "$url/" -c 4 -n 200 "${tls_args[@]}"
+  sleep 1
+  idle=$(rss_kb "$PROXY_PID")
+  local ramp=$((users / 1000 + 2))
+  pin "$LOAD_CPU" "$LOAD" awareness --url "$url" -u "$users" --rate 0 --ramp "${ramp}s" \
+    -d "$((ramp + 40))s" --cookie "LtpaToken2=unused" --timeout 10s "${tls_args[@]}" \
+    --json >"$out" 2>"$out.err" &
+  pid=$!; STARTED+=("$pid")
+  if wait_parked "$out.err" "$users" $((ramp + 30)); then
+    sleep 2
+    with=$(rss_kb "$PROXY_PID")
+    record "$key|parked" "$users"
+    record "$key|kib" "$(awk -v a="$with" -v b="$idle" -v n="$users" 'BEGIN {printf "%.2f", (a - b) / n}')"
+  else
+    record "$key|parked" "$(grep -o 'parked [0-9]*' "$out.err" | tail -1 | awk '{print $2}')"
+    record "$key|kib" "nan"
+  fi
+  stop "$pid"
+  log "  $key: idle ${idle} KiB, with ${with:-?} KiB, ${R[$key|kib]} KiB per parked poll (${R[$key|parked]} parked)"
+}
+
+# Case 4b: stgw at its descriptor budget plus EXTRA clients.
+measure_budget() {
+  local capacity users out="$WORK/budget.json" pid before after i alive code
+  capacity=$(grep -o 'capacity [0-9]*' "$WORK/stgw.err" | head -1 | awk '{print $2}')
+  [[ -n $capacity ]] || { log "  no capacity in stgw's log"; return; }
+  users=$((capacity + EXTRA))
+  record "budget|capacity" "$capacity"
+  record "budget|users" "$users"
+  log "  stgw capacity $capacity client connections: $users TLS users"
+  local ramp=$((users / 1000 + 3))
+  pin "$LOAD_CPU" "$LOAD" awareness --url "$HTTPS_URL" -u "$users" --rate 0 \
+    --ramp "${ramp}s" -d "$((ramp + 25))s" --cookie "LtpaToken2=unused" --insecure \
+    --connect-timeout 5s --json >"$out" 2>"$out.err" &
+  pid=$!; STARTED+=("$pid")
+  wait_parked "$out.err" "$capacity" $((ramp + 20)) || true
+  # With every slot taken, the gateway should sleep: CPU over 3 s tells an accept storm apart.
+  before=$(cpu_ticks "$PROXY_PID"); sleep 3; after=$(cpu_ticks "$PROXY_PID")
+  record "budget|cpu_pct" "$(awk -v t=$((after - before)) -v hz="$TICK" 'BEGIN {printf "%.1f", t * 100 / hz / 3}')"
+  record "budget|rss_mib" "$(awk -v r="$(rss_kb "$PROXY_PID")" 'BEGIN {printf "%.1f", r / 1024}')"
+  for ((i = 0; i < 600; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  stop "$pid"
+  record "budget|parked_max" "$(jnum "$out" .awareness.polls_parked_max)"
+  record "budget|parked_users" "$(jnum "$out" .awareness.users_parked)"
+  record "budget|errors" "$(jq -c '.errors' "$out" 2>/dev/null || echo '{}')"
+  alive=no; kill -0 "$PROXY_PID" 2>/dev/null && alive=yes
+  code=$(curl -sk -o /dev/null -w '%{http_code}' --max-time 5 "$HTTPS_URL/" || true)
+  record "budget|alive" "$alive"
+  record "budget|after" "$code"
+  log "  budget: parked max ${R[budget|parked_max]}, errors ${R[budget|errors]}, CPU ${R[budget|cpu_pct]} % while full, alive $alive, next request $code"
+}
+
+# ------------------------------------------------------------------------------------------
+# The run
+
+install_missing
+build
+pick_ports
+BACKEND_PORT=$PORT_BASE; SIM_PORT=$((PORT_BASE + 1))
+NGINX_HTTP=$((PORT_BASE + 2)); NGINX_HTTPS=$((PORT_BASE + 3))
+HAP_HTTP=$((PORT_BASE + 4)); HAP_HTTPS=$((PORT_BASE + 5))
+STGW_HTTP=$((PORT_BASE + 6)); STGW_HTTPS=$((PORT_BASE + 7)); STGW_ADMIN=$((PORT_BASE + 8))
+make_material
+PROXIES=(stgw nginx haproxy)
+log "work directory $WORK; $RUNS run(s) of $DUR per case; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+
+start_backend
+log "case 1: keep-alive, cleartext and TLS, 50 and 200 connections"
+for p in "${PROXIES[@]}"; do
+  start_proxy "$p" ec
+  for c in 50 200; do
+    measure_rps "c1-http-$c|$p" "$HTTP_URL/stwebapi/presence?user=a" "$c"
+    measure_rps "c1-https-$c|$p" "$HTTPS_URL/stwebapi/presence?user=a" "$c"
+  done
+  stop_proxy
+done
+
+log "case 2: the same with LTPA cookies (stgw validates; nginx and HAProxy pass them on)"
+for p in "${PROXIES[@]}"; do
+  auth=none; [[ $p == stgw ]] && auth=required
+  start_proxy "$p" ec "$auth"
+  for c in 50 200; do
+    measure_rps "c2-http-$c|$p" "$HTTP_URL/stwebapi/presence?user=a" "$c" --token-file "$WORK/tokens.txt"
+    measure_rps "c2-https-$c|$p" "$HTTPS_URL/stwebapi/presence?user=a" "$c" --token-file "$WORK/tokens.txt"
+  done
+  stop_proxy
+done
+
+log "case 3: TLS handshakes/s (a new connection per request, 64 at once)"
+for kind in ec rsa; do
+  for p in "${PROXIES[@]}"; do
+    start_proxy "$p" "$kind"
+    measure_handshakes "c3-$kind|$p" "$HTTPS_URL/"
+    stop_proxy
+  done
+done
+
+log "case 5: added p99 at half the measured maximum (cleartext, 50 connections)"
+lowest=$(for p in "${PROXIES[@]}"; do echo "${R[c1-http-50|$p|rps]}"; done | sort -g | head -1)
+RATE=$(awk -v r="$lowest" 'BEGIN {printf "%d", r / 2}')
+record "rate" "$RATE"
+measure_paced "c5|direct" "http://127.0.0.1:$BACKEND_PORT/stwebapi/presence?user=a" "$RATE"
+for p in "${PROXIES[@]}"; do
+  start_proxy "$p" ec
+  measure_paced "c5|$p" "$HTTP_URL/stwebapi/presence?user=a" "$RATE"
+  stop_proxy
+done
+stop "$BACKEND_MAIN"
+
+log "case 4: parked long polls ($PARKED clients, stps-sim holding each poll)"
+for p in "${PROXIES[@]}"; do
+  for scheme in http https; do
+    start_sim
+    start_proxy "$p" ec
+    url=$HTTP_URL; [[ $scheme == https ]] && url=$HTTPS_URL
+    measure_parked "c4-$scheme|$p" "$url" "$PARKED"
+    stop_proxy
+    stop "$SIM_PID"
+  done
+done
+log "case 4b: stgw at its descriptor budget plus $EXTRA TLS clients"
+start_sim
+start_proxy stgw ec
+measure_budget
+stop_proxy
+stop "$SIM_PID"
+
+# ------------------------------------------------------------------------------------------
+# Report
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a == "nan" || b == "nan" || b + 0 == 0) print "–"; else printf "%.2f×", a / b}'; }
+best() { # higher|lower A B → the better value
+  awk -v m="$1" -v a="$2" -v b="$3" 'BEGIN {if (a == "nan") print b; else if (b == "nan") print a; else if (m == "higher") print (a > b ? a : b); else print (a < b ? a : b)}'
+}
+verdict() { # higher|lower STGW BEST FACTOR → met / missed
+  awk -v m="$1" -v s="$2" -v b="$3" -v f="$4" 'BEGIN {if (s == "nan" || b == "nan") print "–"; else if (m == "higher") print (s >= b * f ? "met" : "missed"); else print (s <= b * f ? "met" : "missed")}'
+}
+
+row() { # LABEL KEYBASE METRIC higher|lower FACTOR TARGETTEXT
+  local label=$1 base=$2 metric=$3 dir=$4 factor=$5 target=$6
+  local s=${R[$base|stgw|$metric]:-nan} n=${R[$base|nginx|$metric]:-nan} h=${R[$base|haproxy|$metric]:-nan}
+  local b; b=$(best "$dir" "$n" "$h")
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$s" "$n" "$h" \
+    "$(ratio "$s" "$n")" "$(ratio "$s" "$h")" "$target" "$(verdict "$dir" "$s" "$b" "$factor")"
+}
+
+table() {
+  echo "| case | stgw | nginx | HAProxy | stgw / nginx | stgw / HAProxy | target | |"
+  echo "|---|---:|---:|---:|---:|---:|---|---|"
+  local c s
+  for c in 1 2; do
+    for s in http https; do
+      for n in 50 200; do
+        local name="HTTP/1.1 keep-alive"; [[ $s == https ]] && name="HTTP/1.1 keep-alive TLS"
+        [[ $c == 2 ]] && name="$name + LTPA (stgw only)"
+        row "$c. $name, $n conns: req/s" "c$c-$s-$n" rps higher 1.0 "≥ 1.0× best"
+        row "$c. $name, $n conns: p99 ms" "c$c-$s-$n" p99 lower 1.0 "≤ best"
+        row "$c. $name, $n conns: proxy CPU µs/req" "c$c-$s-$n" cpu lower 1.0 "≤ best"
+      done
+    done
+  done
+  row "3. TLS handshakes/s, ECDSA P-256" "c3-ec" hs higher 0.95 "≥ 0.95× best"
+  row "3. TLS handshakes/s, RSA-2048" "c3-rsa" hs higher 0.95 "≥ 0.95× best"
+  row "4. KiB per parked poll, cleartext ($PARKED clients)" "c4-http" kib lower 0.8 "≤ 0.8× best"
+  row "4. KiB per parked poll, TLS ($PARKED clients)" "c4-https" kib lower 0.8 "≤ 0.8× best"
+  local d=${R[c5|direct|p99]:-nan} p
+  for p in stgw nginx haproxy; do
+    R["c5|$p|added"]=$(awk -v a="${R[c5|$p|p99]:-nan}" -v b="$d" 'BEGIN {if (a == "nan" || b == "nan") print "nan"; else printf "%.3f", a - b}')
+  done
+  row "5. added p99 ms at ${R[rate]} req/s (direct p99 $d ms)" "c5" added lower 1.0 "≤ 1 ms, ≤ best"
+}
+
+budget_section() {
+  cat <<TXT
+Descriptor budget (case 4b): stgw derived a capacity of ${R[budget|capacity]:-?} client connections from
+RLIMIT_NOFILE; ${R[budget|users]:-?} TLS users each tried to park one poll. Polls parked at once:
+${R[budget|parked_max]:-?}; users whose poll was parked: ${R[budget|parked_users]:-?}. Errors seen by the clients
+(stgw-load kinds): \`${R[budget|errors]:-?}\`. stgw CPU while full: ${R[budget|cpu_pct]:-?} % of a core
+(an accept storm would show here); RSS then ${R[budget|rss_mib]:-?} MiB; still running: ${R[budget|alive]:-?};
+the next request after the run: HTTP ${R[budget|after]:-?}.
+TXT
+}
+
+errors_line() {
+  local k total=0
+  for k in "${!R[@]}"; do [[ $k == *'|errors' && $k != budget* ]] && total=$((total + ${R[$k]})); done
+  echo "Errors in cases 1, 2, 3 and 5 (all proxies, all runs): $total."
+}
+
+versions() {
+  echo "- machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -1), kernel $(uname -r)"
+  echo "- load average when the run ended: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared; other jobs were running)"
+  echo "- nginx: $(nginx -v 2>&1 | sed 's/^nginx version: //'); HAProxy: $(haproxy -v | head -1 | awk '{print $3}');" \
+       "OpenSSL: $(openssl version | awk '{print $2}'); stgw: $("$STGW" --version 2>/dev/null | head -1 || echo "$(git -C "$ROOT" rev-parse --short HEAD)") ($(git -C "$ROOT" rev-parse --short HEAD))"
+  echo "- RLIMIT_NOFILE: soft $(ulimit -Sn), hard $(ulimit -Hn); benchmark processes at nice $NICE"
+}
+
+report() {
+  cat <<DOC
+# Benchmarks: stgw, nginx and HAProxy side by side
+
+Written by \`loadtest/bench/compare.sh$( ((QUICK)) && echo " --quick")\` on $(date -u +%Y-%m-%d) in $(($(date +%s) - T0)) s. $RUNS run(s) of $DUR per case; the figures
+are medians. Re-run with \`loadtest/bench/compare.sh\` (about 15 minutes; \`--quick\` for a 2-minute try).
+
+## Machine and versions
+$(versions)
+
+## Set-up
+- One worker each: stgw \`workers = 1\`, nginx \`worker_processes 1\`, HAProxy \`nbthread 1\`; each proxy
+  pinned to core $PROXY_CPU (\`taskset -c $PROXY_CPU\`), the load generator and the backend to core $LOAD_CPU.
+- The same certificate for all three (ECDSA P-256; RSA-2048 for the RSA handshake row), TLS 1.2–1.3
+  offered, TLS 1.3 negotiated; keep-alive to the backend on (nginx \`keepalive 512\`, HAProxy
+  \`http-reuse always\`, stgw's pool).
+- Backend for cases 1, 2, 3 and 5: nginx (one worker) answering \`return 200\` with a 43-byte JSON body.
+  Case 4: \`stps-sim --poll-hold 600s --threads 1\`, restarted for every proxy.
+- Load: \`stgw-load\` (this repository): \`rps -c 50|200 -d $DUR\` on \`/stwebapi/presence?user=a\`;
+  case 2 adds one LtpaToken2 cookie per connection (200 tokens minted once with \`stgw token mint\`,
+  so stgw's validation cache is warm); stgw has \`auth = "required"\` on the route, nginx and HAProxy
+  pass the cookie on unchecked. Case 3: \`handshake -c 64\` (a new TLS connection per request, no
+  session resumption). Case 4: \`awareness -u $PARKED --rate 0\` (one parked poll per user). Case 5:
+  \`rps -c 50 --rate R\` with R = half of the lowest case-1 maximum, latency counted from each
+  request's planned start.
+- Proxy CPU per request: utime + stime of the proxy's worker process (\`/proc/PID/stat\`) over the
+  run, divided by the requests answered. Memory per parked poll: (VmRSS with the polls parked −
+  VmRSS idle after a warm-up) / clients.
+
+## Results
+
+"best" is the better of nginx and HAProxy in this run; ratios are stgw / anchor.
+
+$(table)
+
+$(budget_section)
+
+$(errors_line)
+
+## Commands
+\`\`\`
+loadtest/bench/compare.sh$( ((QUICK)) && echo " --quick")          # the whole comparison; STGW_BUILD=DIR to reuse a build
+stgw-load rps --url http://127.0.0.1:PORT/stwebapi/presence?user=a -c 50 -d $DUR --json
+stgw-load rps --url https://127.0.0.1:PORT/stwebapi/presence?user=a -c 50 -d $DUR --insecure --token-file tokens.txt --json
+stgw-load handshake --url https://127.0.0.1:PORT/ --insecure -c 64 -d $DUR --json
+stgw-load awareness --url https://127.0.0.1:PORT -u $PARKED --rate 0 --ramp 7s --insecure --cookie LtpaToken2=unused --json
+stgw-load rps --url http://127.0.0.1:PORT/stwebapi/presence?user=a -c 50 -d $DUR --rate ${R[rate]:-R} --json
+\`\`\`
+DOC
+}
+
+REPORT=$(report)
+printf '%s\n' "$REPORT"
+if [[ $OUT != "-" ]]; then
+  mkdir -p "$(dirname "$OUT")"
+  printf '%s\n' "$REPORT" >"$OUT"
+  log "wrote $OUT"
+fi
