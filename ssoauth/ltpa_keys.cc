@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 
@@ -140,7 +141,9 @@ std::expected<EvpPkey, KeyError> parse_private_blob(std::string_view blob, const
       return static_cast<std::uint32_t>(static_cast<unsigned char>(blob[i]));
     };
     std::uint32_t d_len = u(0) << 24 | u(1) << 16 | u(2) << 8 | u(3);
-    if (static_cast<std::uint64_t>(d_len) + 4 + kLegacyPrivateBlobBytes != blob.size())
+    // d < n, so at most 128 bytes plus Java's sign byte.
+    if (d_len == 0 || d_len > kModulusBytes + 1 ||
+        static_cast<std::uint64_t>(d_len) + 4 + kLegacyPrivateBlobBytes != blob.size())
       return std::unexpected(KeyError::WrongPassword);
     rest = blob.substr(4 + d_len);
   } else {
@@ -300,6 +303,10 @@ int LtpaKeySet::key_bits() const {
 }
 
 std::expected<std::string, KeyError> read_key_material_file(const std::string& path) {
+  // Not "regular file only": a password may come from a pipe (--password-file <(...)).
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    return std::unexpected(KeyError::FileUnreadable);
   std::ifstream in(path, std::ios::binary);
   if (!in)
     return std::unexpected(KeyError::FileUnreadable);

@@ -1,6 +1,7 @@
 #include "ssoauth/validator.h"
 
 #include <algorithm>
+#include <array>
 
 #include "ssoauth/codec.h"
 #include "ssoauth/domino_token.h"
@@ -126,12 +127,11 @@ TokenCheck Validator::check_cookie(CookieKind kind, std::string_view value,
 std::expected<Identity, AuthFailure>
 Validator::verify_cookie_headers(std::span<const std::string_view> cookie_header_values,
                                  TimePoint now, ValidationCache* cache) const {
-  struct Candidate {
-    CookieKind kind;
-    std::string_view value;
-  };
-  std::vector<Candidate> v2;
-  std::vector<Candidate> v1;
+  // Fixed arrays: parsing the header allocates nothing on the hot path.
+  std::array<std::string_view, kMaxCandidates> v2;
+  std::array<std::string_view, kMaxCandidates> v1;
+  std::size_t v2_count = 0;
+  std::size_t v1_count = 0;
   bool want_v2 = accepts(TokenFormat::Ltpa2);
   bool want_v1 = accepts(TokenFormat::Ltpa1) || accepts(TokenFormat::Domino);
   for (std::string_view header : cookie_header_values) {
@@ -147,34 +147,38 @@ Validator::verify_cookie_headers(std::span<const std::string_view> cookie_header
       // An empty value is what a logout leaves behind: not a token.
       if (value.empty() || value == "\"\"")
         continue;
-      if (want_v2 && name == options_.cookie_v2)
-        v2.push_back({CookieKind::V2, value});
-      else if (want_v1 && name == options_.cookie_v1)
-        v1.push_back({CookieKind::V1, value});
+      if (want_v2 && name == options_.cookie_v2 && v2_count < kMaxCandidates)
+        v2[v2_count++] = value;
+      else if (want_v1 && name == options_.cookie_v1 && v1_count < kMaxCandidates)
+        v1[v1_count++] = value;
     }
   }
-  // LtpaToken2 is preferred when both are present (WebSphere interoperability mode).
-  v2.insert(v2.end(), v1.begin(), v1.end());
-  if (v2.size() > kMaxCandidates)
-    v2.resize(kMaxCandidates);
 
   std::int64_t now_ms = to_unix_ms(now);
   TokenCheck best{std::nullopt, AuthFailure::Missing, std::nullopt};
-  for (const Candidate& candidate : v2) {
-    std::optional<ValidationCache::Key> key;
-    if (cache) {
-      key = ValidationCache::make_key(static_cast<std::uint8_t>(candidate.kind), candidate.value);
-      if (key)
-        if (const Identity* hit = cache->lookup(id_, *key, now_ms))
-          return *hit;
+  std::size_t tried = 0;
+  // LtpaToken2 is preferred when both are present (WebSphere interoperability mode).
+  for (CookieKind kind : {CookieKind::V2, CookieKind::V1}) {
+    std::span<const std::string_view> values(kind == CookieKind::V2 ? v2.data() : v1.data(),
+                                             kind == CookieKind::V2 ? v2_count : v1_count);
+    for (std::string_view value : values) {
+      if (tried++ == kMaxCandidates)
+        break;
+      std::optional<ValidationCache::Key> key;
+      if (cache) {
+        key = ValidationCache::make_key(static_cast<std::uint8_t>(kind), value);
+        if (key)
+          if (const Identity* hit = cache->lookup(id_, *key, now_ms))
+            return *hit;
+      }
+      TokenCheck check = check_cookie(kind, value, now_ms);
+      if (check.valid()) {
+        if (cache && key)
+          cache->store(id_, *key, *check.identity, now_ms);
+        return std::move(*check.identity);
+      }
+      keep_better(best, std::move(check));
     }
-    TokenCheck check = check_cookie(candidate.kind, candidate.value, now_ms);
-    if (check.valid()) {
-      if (cache && key)
-        cache->store(id_, *key, *check.identity, now_ms);
-      return std::move(*check.identity);
-    }
-    keep_better(best, std::move(check));
   }
   return std::unexpected(*best.failure);
 }

@@ -68,7 +68,8 @@ public:
   const ValidatorOptions& options() const { return options_; }
   std::size_t key_set_count() const { return key_sets_.size(); }
   std::size_t domino_secret_count() const { return domino_secrets_.size(); }
-  // Token checks that reached cryptography (decryption, signature or digest), all threads.
+  // Token checks run past decoding, i.e. that decrypt, verify a signature or a digest (all
+  // threads). A cache hit adds nothing, which is what the tests use it to prove.
   std::uint64_t verifications() const { return verifications_.load(std::memory_order_relaxed); }
 
 private:

@@ -44,6 +44,7 @@ struct AuthDecision {
 
 class AuthGate {
 public:
+  // |validator| must not be null (build it with build_validator()).
   AuthGate(std::shared_ptr<const ssoauth::Validator> validator, const config::SsoConfig& sso);
 
   // auth = none: Forward without looking at cookies. optional: Forward, with the identity when

@@ -19,6 +19,15 @@ ssoauth::TokenFormat to_ssoauth(config::TokenFormat format) {
   return ssoauth::TokenFormat::Ltpa2;
 }
 
+// The realm tokens of this key set must carry (SPEC §7 "Realm check"): the configured one, by
+// default the realm written in the key file, or any realm for "*" (IBM itself does not compare
+// token realms with the key file's, so federated set-ups may need it).
+std::string expected_realm(const config::KeyFileConfig& entry, const ssoauth::LtpaKeySet& keys) {
+  if (entry.realm == "*")
+    return {};
+  return entry.realm.empty() ? keys.realm : entry.realm;
+}
+
 bool accepts(const config::SsoConfig& sso, config::TokenFormat format) {
   return std::find(sso.accept.begin(), sso.accept.end(), format) != sso.accept.end();
 }
@@ -56,7 +65,8 @@ build_validator(const config::SsoConfig& sso) {
           fmt::format("sso.keys[{}].file: {}: {}", i, entry.file, ssoauth::describe(keys.error())));
       continue;
     }
-    key_sets.push_back(ssoauth::TrustedKeySet{std::move(*keys), entry.realm});
+    std::string realm = expected_realm(entry, *keys); // before *keys is moved from
+    key_sets.push_back(ssoauth::TrustedKeySet{std::move(*keys), std::move(realm)});
   }
   std::vector<ssoauth::DominoSecret> secrets;
   for (std::size_t i = 0; i < sso.domino.size(); ++i) {

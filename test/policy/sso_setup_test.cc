@@ -66,6 +66,26 @@ TEST_F(SsoSetupTest, TheConfiguredRealmIsEnforced) {
       ssoauth::AuthFailure::RealmMismatch);
 }
 
+TEST_F(SsoSetupTest, RealmDefaultsToTheKeyFilesAndStarMeansAny) {
+  auto keys = *ssoauth::parse_ltpa_keys(keys_text_, "S3cret-pw");
+  auto expires = ssoauth::Clock::now() + std::chrono::hours(1);
+  auto own = *ssoauth::mint_ltpa2(keys, "user:SetupRealm/alice", {}, expires);
+  auto other = *ssoauth::mint_ltpa2(keys, "user:ldap.example.com:389/alice", {}, expires);
+  config::SsoConfig by_file;
+  by_file.keys.push_back({write("a.keys", keys_text_), write("a.pw", "S3cret-pw"), ""});
+  auto strict = build_validator(by_file);
+  ASSERT_TRUE(strict.has_value());
+  EXPECT_TRUE((*strict)->verify_token(ssoauth::TokenFormat::Ltpa2, own, ssoauth::Clock::now()));
+  EXPECT_EQ(
+      (*strict)->verify_token(ssoauth::TokenFormat::Ltpa2, other, ssoauth::Clock::now()).error(),
+      ssoauth::AuthFailure::RealmMismatch);
+  config::SsoConfig any = by_file;
+  any.keys[0].realm = "*";
+  auto lenient = build_validator(any);
+  ASSERT_TRUE(lenient.has_value());
+  EXPECT_TRUE((*lenient)->verify_token(ssoauth::TokenFormat::Ltpa2, other, ssoauth::Clock::now()));
+}
+
 TEST_F(SsoSetupTest, ListsEveryErrorWithFileNamesButNoSecrets) {
   config::SsoConfig sso;
   std::string keys = write("a.keys", keys_text_);

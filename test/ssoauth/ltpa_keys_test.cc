@@ -214,6 +214,7 @@ TEST(LtpaKeysTest, FilesAndPasswordFiles) {
   EXPECT_EQ(*read_password_file(dir.write("pw3", "with spaces ")), "with spaces ");
   EXPECT_EQ(read_password_file(dir.write("pw4", "\nsecret")).error(), KeyError::EmptyPassword);
   EXPECT_EQ(read_password_file((dir.path() / "none").string()).error(), KeyError::FileUnreadable);
+  EXPECT_EQ(read_password_file(dir.path().string()).error(), KeyError::FileUnreadable); // a folder
   EXPECT_EQ(read_password_file(dir.write("big", std::string(2 << 20, 'x'))).error(),
             KeyError::FileTooLarge);
 }
