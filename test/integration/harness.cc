@@ -193,12 +193,17 @@ TempDir::TempDir() {
   const char* base = std::getenv("TMPDIR");
   std::string pattern =
       std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/stgw-itest-XXXXXX";
-  if (::mkdtemp(pattern.data()) != nullptr)
+  if (::mkdtemp(pattern.data()) != nullptr) {
     path_ = pattern;
+  } else {
+    // Never fall back to writing beside "/": every later write fails, and the test with it.
+    ADD_FAILURE() << "mkdtemp(" << pattern << "): " << std::strerror(errno);
+    path_ = "/nonexistent/stgw-itest";
+  }
 }
 
 TempDir::~TempDir() {
-  if (path_.empty())
+  if (path_.starts_with("/nonexistent/"))
     return;
   std::error_code ignored;
   std::filesystem::remove_all(path_, ignored);
