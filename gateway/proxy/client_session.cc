@@ -200,8 +200,8 @@ void ClientSession::connect_backend(Exchange& exchange) {
     send_local_reply({502, "backend_unreachable", "cannot open a backend connection"}, true);
     return;
   }
-  exchange.response_decoder = std::make_unique<http::ResponseDecoder>(*this);
-  exchange.response_decoder->start_response(exchange.request.method == "HEAD");
+  if (!response_decoder_) response_decoder_ = std::make_unique<http::ResponseDecoder>(*this);
+  response_decoder_->start_response(exchange.request.method == "HEAD");
   send_request_head(exchange);
   if (exchange.request.expect_continue && exchange.request.body != http::BodyKind::None)
     write_client("HTTP/1.1 100 Continue\r\n\r\n");
@@ -315,6 +315,7 @@ void ClientSession::after_exchange() {
   // The response is complete and written (or queued). Either close or take the next request.
   bool closing = exchange_->closing;
   finish_exchange();
+  decoder_.recycle(std::move(exchange_->request)); // its storage serves the next request
   exchange_.reset();
   if (header_timer_) evtimer_del(header_timer_.get());
   if (closing) {

@@ -33,7 +33,6 @@ struct Exchange {
   const config::RouteConfig* route = nullptr;
   BackendPool* pool = nullptr;
   BackendConnection* backend = nullptr;
-  std::unique_ptr<http::ResponseDecoder> response_decoder;
 
   std::chrono::system_clock::time_point start_wall;
   std::chrono::steady_clock::time_point start;
@@ -149,6 +148,8 @@ private:
   std::string slot_user_;
   http::RequestDecoder decoder_;
   std::unique_ptr<Exchange> exchange_;
+  // Reused by every exchange of this session (one response at a time).
+  std::unique_ptr<http::ResponseDecoder> response_decoder_;
   net::EventPtr header_timer_;
   std::string scratch_; // reused for serialising heads
   int depth_ = 0;

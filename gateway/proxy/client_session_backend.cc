@@ -65,7 +65,7 @@ void ClientSession::process_backend_input() {
     // Body bytes can be offered piecewise; only a head needs to be contiguous.
     std::size_t offer = exchange.response_started ? evbuffer_get_contiguous_space(input) : length;
     const char* data = reinterpret_cast<const char*>(evbuffer_pullup(input, static_cast<ssize_t>(offer)));
-    auto used = exchange.response_decoder->feed(std::string_view(data, offer));
+    auto used = response_decoder_->feed(std::string_view(data, offer));
     if (!used) {
       worker_.observer().on_backend_error(exchange.pool->config().name,
                                           exchange.backend->server_name(),
@@ -84,7 +84,7 @@ void ClientSession::process_backend_input() {
     evbuffer_drain(input, *used);
     if (exchange.response_complete) {
       // Extra bytes after a complete response mean the connection cannot be trusted again.
-      bool reusable = exchange.response_decoder && exchange.request_complete &&
+      bool reusable = exchange.request_complete &&
                       evbuffer_get_length(input) == 0 && !exchange.closing_backend;
       release_backend(reusable);
       after_exchange();
@@ -117,6 +117,7 @@ void ClientSession::on_response_head(http::ResponseHead&& head) {
   scratch_.clear();
   http::serialize_response_head(head, scratch_);
   write_client(scratch_);
+  response_decoder_->recycle(std::move(head)); // we are inside its callback: it only stores it
   exchange.response_started = true;
   exchange.backend->set_read_timeout(exchange.route->idle_timeout);
 }
@@ -164,7 +165,7 @@ void ClientSession::on_backend_failure(short events) {
     // A close-delimited body ends here; anything else was cut short.
     process_backend_input();
     if (!exchange_ || exchange_->backend == nullptr) return;
-    auto done = exchange.response_decoder->feed_eof();
+    auto done = response_decoder_->feed_eof();
     if (done && exchange.response_complete) {
       release_backend(false);
       after_exchange();
@@ -199,15 +200,14 @@ void ClientSession::on_backend_failure(short events) {
 bool ClientSession::retry_on_fresh_connection() {
   Exchange& exchange = *exchange_;
   if (exchange.retried || !exchange.backend->reused() || exchange.bytes_in > 0 ||
-      exchange.response_decoder->started())
+      response_decoder_->started())
     return false;
   exchange.retried = true;
   std::size_t server = exchange.backend->server();
   release_backend(false);
   exchange.backend = exchange.pool->acquire(server, *this);
   if (exchange.backend == nullptr) return false;
-  exchange.response_decoder = std::make_unique<http::ResponseDecoder>(*this);
-  exchange.response_decoder->start_response(exchange.request.method == "HEAD");
+  response_decoder_->start_response(exchange.request.method == "HEAD");
   send_request_head(exchange);
   if (exchange.request_complete) {
     if (exchange.request.body == http::BodyKind::Chunked) write_backend(http::kLastChunk);
