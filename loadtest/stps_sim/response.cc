@@ -30,7 +30,9 @@ void reply(Worker& worker, evhttp_request* req, int code, std::string_view conte
     evhttp_add_header(headers, "Content-Type", type.c_str());
   }
   if (is_head(req) && !bodiless_status) {
-    evhttp_add_header(headers, "Content-Length", fmt::format("{}", body.size()).c_str());
+    // A HEAD reply may already carry the length of the body it stands for (/download).
+    if (evhttp_find_header(headers, "Content-Length") == nullptr)
+      evhttp_add_header(headers, "Content-Length", fmt::format("{}", body.size()).c_str());
   } else if (!bodiless_status) {
     evbuffer_add(evhttp_request_get_output_buffer(req), body.data(), body.size());
   }
