@@ -23,7 +23,7 @@ namespace stgw::itest {
     if (want_https)
       options.https_port = free_port();
     gateway_.reset();
-    gateway_ = std::make_unique<Gateway>(dir_, make_config(options));
+    gateway_ = std::make_unique<Gateway>(dir_, make_config(options), gateway_env_);
     if (gateway_->started()) {
       options_ = options;
       return ::testing::AssertionSuccess();

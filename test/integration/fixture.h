@@ -31,7 +31,8 @@ protected:
   TempDir dir_; // first member: destroyed last, after the processes that use it
   std::unique_ptr<StpsSim> sim_;
   std::unique_ptr<Gateway> gateway_;
-  ConfigOptions options_; // as used by the running gateway (ports filled in)
+  ConfigOptions options_;                // as used by the running gateway (ports filled in)
+  std::vector<std::string> gateway_env_; // environment overrides for stgw (set before start)
 };
 
 // A full request with Host, for raw sockets.

@@ -10,6 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+extern char** environ;
+
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -48,18 +50,33 @@ std::vector<char*> to_argv(std::vector<std::string>& args) {
   return argv;
 }
 
+// This process's environment with |overrides| ("NAME=value") replacing or adding entries.
+std::vector<std::string> environment_with(const std::vector<std::string>& overrides) {
+  std::vector<std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string_view entry(*e);
+    std::string_view name = entry.substr(0, entry.find('=') + 1);
+    bool replaced = std::any_of(overrides.begin(), overrides.end(),
+                                [&](const std::string& o) { return o.starts_with(name); });
+    if (!replaced)
+      env.emplace_back(entry);
+  }
+  env.insert(env.end(), overrides.begin(), overrides.end());
+  return env;
+}
+
 // In the child: stdin/stdout/stderr from the given descriptors, die with the test process,
 // then exec. Only async-signal-safe calls.
 [[noreturn]] void exec_child(int in_fd, int out_fd, int err_fd, std::vector<char*>& argv,
-                             bool search_path) {
+                             bool search_path, char** envp = environ) {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   ::dup2(in_fd, STDIN_FILENO);
   ::dup2(out_fd, STDOUT_FILENO);
   ::dup2(err_fd, STDERR_FILENO);
   if (search_path)
-    ::execvp(argv[0], argv.data());
+    ::execvpe(argv[0], argv.data(), envp);
   else
-    ::execv(argv[0], argv.data());
+    ::execve(argv[0], argv.data(), envp);
   ::_exit(127);
 }
 
@@ -331,8 +348,11 @@ CommandResult run_command(const std::vector<std::string>& argv_in, std::string_v
 // Processes
 
 Process::Process(std::vector<std::string> args, const std::string& dir, const std::string& name,
-                 std::string_view ready_prefix, std::chrono::milliseconds ready_timeout)
+                 std::string_view ready_prefix, std::chrono::milliseconds ready_timeout,
+                 const std::vector<std::string>& env_overrides)
     : stdout_path_(dir + "/" + name + ".stdout"), stderr_path_(dir + "/" + name + ".stderr") {
+  std::vector<std::string> env = environment_with(env_overrides);
+  std::vector<char*> envp = to_argv(env);
   int out_fd = ::open(stdout_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   int err_fd = ::open(stderr_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -340,7 +360,7 @@ Process::Process(std::vector<std::string> args, const std::string& dir, const st
   if (out_fd >= 0 && err_fd >= 0 && null_fd >= 0) {
     pid_ = ::fork();
     if (pid_ == 0)
-      exec_child(null_fd, out_fd, err_fd, argv, false);
+      exec_child(null_fd, out_fd, err_fd, argv, false, envp.data());
   }
   for (int fd : {out_fd, err_fd, null_fd})
     if (fd >= 0)
@@ -463,11 +483,24 @@ nlohmann::json StpsSim::stats() const {
   return reply.json();
 }
 
-Gateway::Gateway(const TempDir& dir, const std::string& config_toml) {
+Gateway::Gateway(const TempDir& dir, const std::string& config_toml,
+                 const std::vector<std::string>& env_overrides) {
   std::string path = dir.write("gateway.toml", config_toml);
   process_ = std::make_unique<Process>(
       std::vector<std::string>{binary("STGW_ITEST_STGW", STGW_BIN), "serve", "-c", path},
-      dir.path(), "stgw", "stgw ready:");
+      dir.path(), "stgw", "stgw ready:", 20s, env_overrides);
+}
+
+std::vector<std::string> env_for_rss_measurement() {
+#if defined(__SANITIZE_ADDRESS__)
+  // ASan keeps freed blocks in a quarantine (256 MB by default), so every buffer that passed
+  // through would count as resident: measure the gateway's own footprint instead.
+  const char* current = std::getenv("ASAN_OPTIONS");
+  std::string options = current != nullptr && *current != '\0' ? std::string(current) + ":" : "";
+  return {"ASAN_OPTIONS=" + options + "quarantine_size_mb=0:thread_local_quarantine_size_kb=0"};
+#else
+  return {};
+#endif
 }
 
 Gateway::~Gateway() {

@@ -63,9 +63,12 @@ CommandResult run_command(const std::vector<std::string>& argv, std::string_view
 class Process {
 public:
   // Starts |argv| and waits up to |ready_timeout| for a stdout line starting with |ready_prefix|
-  // (empty: do not wait). started() tells whether that line came.
+  // (empty: do not wait). started() tells whether that line came. The child gets this
+  // process's environment with |env_overrides| ("NAME=value") on top. Start processes from the
+  // test's main thread: the child dies with the thread that forked it (PR_SET_PDEATHSIG).
   Process(std::vector<std::string> argv, const std::string& dir, const std::string& name,
-          std::string_view ready_prefix, std::chrono::milliseconds ready_timeout = 20s);
+          std::string_view ready_prefix, std::chrono::milliseconds ready_timeout = 20s,
+          const std::vector<std::string>& env_overrides = {});
   ~Process(); // SIGKILL and reap when still running
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;
@@ -120,7 +123,8 @@ private:
 // stgw serve -c DIR/gateway.toml, started with |config_toml| written to the temp dir.
 class Gateway {
 public:
-  Gateway(const TempDir& dir, const std::string& config_toml);
+  Gateway(const TempDir& dir, const std::string& config_toml,
+          const std::vector<std::string>& env_overrides = {});
   ~Gateway(); // adds a test failure when the gateway's stderr holds a sanitizer report
   bool started() const { return process_->started(); }
   Process& process() { return *process_; }
@@ -130,6 +134,10 @@ public:
 private:
   std::unique_ptr<Process> process_;
 };
+
+// Environment for a gateway whose memory a test measures: in AddressSanitizer builds the
+// quarantine of freed blocks is switched off (it would count every buffer ever used).
+std::vector<std::string> env_for_rss_measurement();
 
 // A cleartext listener + an stps-sim backend + routes: the config most tests start from.
 struct ConfigOptions {

@@ -71,6 +71,7 @@ TEST_F(DataPlaneTest, KeepAliveReusesBackendConnections) {
 }
 
 TEST_F(DataPlaneTest, UploadOf10MbIsStreamedWithoutBufferingInTheGateway) {
+  gateway_env_ = env_for_rss_measurement();
   ASSERT_TRUE(start());
   std::string body(kTenMb, '\0');
   for (std::size_t i = 0; i < body.size(); ++i)
@@ -101,6 +102,7 @@ TEST_F(DataPlaneTest, UploadOf10MbIsStreamedWithoutBufferingInTheGateway) {
 }
 
 TEST_F(DataPlaneTest, DownloadOf10MbIsStreamedToASlowClient) {
+  gateway_env_ = env_for_rss_measurement();
   ASSERT_TRUE(start());
   ASSERT_EQ(curl({url("/download?bytes=1000"), "-o", "/dev/null"}).status, 200);
   Process& gw = gateway_->process();
