@@ -27,16 +27,19 @@ TEST(PollBookTest, CountsConnectedAndParkedUsers) {
   EXPECT_EQ(gauge.max(), 2);
   EXPECT_EQ(live.users_connected.load(), 2);
 
-  book.answered(0);
+  EXPECT_EQ(book.users_ever_parked(), 0); // nothing answered or finished yet
+  book.answered(0, true);
   EXPECT_EQ(book.parked_now(), 1);
   EXPECT_EQ(book.polls_answered(), 1u);
+  EXPECT_EQ(book.users_ever_parked(), 1);
   book.parked(0);       // re-issued
   book.disconnected(1); // its parked poll is lost with the connection
   EXPECT_EQ(book.parked_now(), 1);
   EXPECT_EQ(book.connected_now(), 1);
   book.disconnected(1);
   EXPECT_EQ(book.connected_now(), 1);
-  EXPECT_EQ(book.users_ever_parked(), 2); // user 2 never parked
+  book.finish();
+  EXPECT_EQ(book.users_ever_parked(), 1); // user 1 lost its poll, user 2 never parked
   EXPECT_EQ(gauge.now(), 1);
   EXPECT_EQ(gauge.max(), 2);
   EXPECT_EQ(live.users_connected.load(), 1);
