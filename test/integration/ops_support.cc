@@ -434,6 +434,14 @@ long soft_nofile_of(pid_t pid) {
 
 } // namespace
 
+std::string sanitizer_findings(const std::string& stderr_text) {
+  std::size_t at = std::string::npos;
+  for (std::string_view marker : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                                  "runtime error:", "AddressSanitizer:DEADLYSIGNAL"})
+    at = std::min(at, stderr_text.find(marker));
+  return at == std::string::npos ? std::string() : stderr_text.substr(at, 8192);
+}
+
 NofileRun run_stgw_with_nofile(const TempDir& dir, const std::string& config_path, rlim_t soft,
                                rlim_t hard, std::chrono::milliseconds timeout) {
   NofileRun run;

@@ -159,6 +159,9 @@ struct NofileRun {
   std::string err;
 };
 
+// The first sanitizer or crash report in |stderr_text|, empty when there is none.
+std::string sanitizer_findings(const std::string& stderr_text);
+
 // Runs `stgw serve -c |config_path|` with RLIMIT_NOFILE set to |soft|/|hard| between fork and
 // exec; waits up to |timeout| for the ready line or an exit, then kills it if still running.
 NofileRun run_stgw_with_nofile(const TempDir& dir, const std::string& config_path, rlim_t soft,
