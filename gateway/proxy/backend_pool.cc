@@ -1,5 +1,6 @@
 #include "gateway/proxy/backend_pool.h"
 
+#include <limits>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
@@ -19,25 +20,42 @@ constexpr std::size_t kWriteLowMark = 64 * 1024;
 
 } // namespace
 
+namespace {
+
+std::int64_t steady_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+constexpr std::int64_t kDownUntilProbe = std::numeric_limits<std::int64_t>::max();
+
+} // namespace
+
 BackendHealth::BackendHealth(std::size_t servers)
-    : states_storage_(new std::atomic<bool>[servers]) {
-  for (std::size_t i = 0; i < servers; ++i) {
-    states_storage_[i].store(true, std::memory_order_relaxed);
-    states_.push_back(&states_storage_[i]);
-  }
+    : count_(servers), down_until_ms_(new std::atomic<std::int64_t>[servers]) {
+  for (std::size_t i = 0; i < servers; ++i) down_until_ms_[i].store(0, std::memory_order_relaxed);
 }
 
 bool BackendHealth::healthy(std::size_t server) const {
-  return states_[server]->load(std::memory_order_relaxed);
+  std::int64_t until = down_until_ms_[server].load(std::memory_order_relaxed);
+  return until == 0 || (until != kDownUntilProbe && steady_ms() >= until);
 }
 
 void BackendHealth::mark(std::size_t server, bool healthy) {
-  states_[server]->store(healthy, std::memory_order_relaxed);
+  down_until_ms_[server].store(healthy ? 0 : kDownUntilProbe, std::memory_order_relaxed);
+}
+
+void BackendHealth::mark_failed_for(std::size_t server, std::chrono::milliseconds cooldown) {
+  // Never shorten a probe's verdict: only an up server (or a passive mark) is (re)marked.
+  std::int64_t until = down_until_ms_[server].load(std::memory_order_relaxed);
+  if (until == kDownUntilProbe) return;
+  down_until_ms_[server].store(steady_ms() + cooldown.count(), std::memory_order_relaxed);
 }
 
 bool BackendHealth::any_healthy() const {
-  for (auto* state : states_)
-    if (state->load(std::memory_order_relaxed)) return true;
+  for (std::size_t i = 0; i < count_; ++i)
+    if (healthy(i)) return true;
   return false;
 }
 
@@ -223,7 +241,9 @@ void BackendPool::count(std::size_t server, std::string_view state, int delta) {
   observer_.on_backend_connection(config_.name, servers_[server].name, state, delta);
 }
 
-void BackendPool::report_failure(std::size_t server) { health_->mark(server, false); }
+void BackendPool::report_failure(std::size_t server) {
+  health_->mark_failed_for(server, BackendHealth::kPassiveCooldown);
+}
 
 void BackendPool::report_success(std::size_t server) { health_->mark(server, true); }
 

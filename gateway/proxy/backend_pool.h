@@ -21,17 +21,23 @@
 namespace stgw::proxy {
 
 // Health of every server of one backend, shared by all workers of one config generation.
+// A server is down until a time: an active health probe marks it down until the next probe
+// that passes; a failed proxied connect marks it down for kPassiveCooldown only, so that a
+// backend without health checks is retried instead of being lost for good.
 class BackendHealth {
 public:
+  static constexpr std::chrono::milliseconds kPassiveCooldown{2000};
+
   explicit BackendHealth(std::size_t servers);
   bool healthy(std::size_t server) const;
-  void mark(std::size_t server, bool healthy);
+  void mark(std::size_t server, bool healthy);             // active probe result
+  void mark_failed_for(std::size_t server, std::chrono::milliseconds cooldown); // passive
   bool any_healthy() const;
-  std::size_t size() const { return states_.size(); }
+  std::size_t size() const { return count_; }
 
 private:
-  std::unique_ptr<std::atomic<bool>[]> states_storage_;
-  std::vector<std::atomic<bool>*> states_;
+  std::size_t count_;
+  std::unique_ptr<std::atomic<std::int64_t>[]> down_until_ms_; // steady clock; 0 = up
 };
 
 class BackendConnection;

@@ -107,13 +107,16 @@ void Worker::accept(const std::shared_ptr<const proxy::ListenerInfo>& listener, 
   if (budget_ != nullptr) {
     auto admitted = budget_->admit_client(peer.ip());
     if (!admitted) {
-      // Over a cap: refuse at once. The global cap also pauses every listener, so this
-      // happens only for connections already queued when the cap was reached.
+      // Over a cap: refuse at once. At the global cap this worker also stops accepting right
+      // here (libevent checks after each accept callback), so at most one connection per
+      // worker is refused before every listener pauses; the rest wait in the backlog.
       observer_->on_rejected(policy::to_string(admitted.error()));
       ::close(fd);
+      if (admitted.error() == policy::Rejection::GlobalCap) pause_accepting(true);
       return;
     }
     slot = std::move(*admitted);
+    if (budget_->in_use() >= budget_->max_client_connections()) pause_accepting(true);
   }
   proxy::ClientSession::start(*context_, listener, fd, peer, std::move(slot));
 }
