@@ -26,6 +26,26 @@ http::DecoderLimits limits_of(const config::ServerConfig& server) {
   return {server.max_header_bytes, server.max_uri_bytes, server.max_body_bytes};
 }
 
+// The WebSphere clone id of a "JSESSIONID=<id>:<clone>" cookie (the plug-in's affinity rule).
+std::string_view jsessionid_clone(const http::HeaderList& headers) {
+  for (auto field : headers) {
+    if (!http::iequals(field.name, "cookie")) continue;
+    std::string_view rest = field.value;
+    while (!rest.empty()) {
+      std::size_t end = rest.find(';');
+      std::string_view pair = rest.substr(0, end);
+      while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+      if (pair.starts_with("JSESSIONID=")) {
+        std::string_view value = pair.substr(11);
+        std::size_t colon = value.rfind(':');
+        if (colon != std::string_view::npos) return value.substr(colon + 1);
+      }
+      rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+    }
+  }
+  return {};
+}
+
 std::string_view origin_of(const http::RequestHead& head) {
   if (auto origin = head.headers.get("origin")) return *origin;
   if (auto referer = head.headers.get("referer")) return *referer;
@@ -82,6 +102,12 @@ void ClientSession::close() {
   closed_ = true;
   bufferevent_disable(bev_.get(), EV_READ | EV_WRITE);
   if (depth_ == 0) delete this;
+}
+
+void ClientSession::close_after_flush() {
+  close_after_flush_ = true;
+  bufferevent_disable(bev_.get(), EV_READ);
+  if (evbuffer_get_length(bufferevent_get_output(bev_.get())) == 0) close();
 }
 
 void ClientSession::client_idle_timeouts() {
@@ -186,7 +212,8 @@ void ClientSession::start_exchange(http::RequestHead&& head) {
 
 void ClientSession::connect_backend(Exchange& exchange) {
   exchange.pool = exchange.generation->pool_for(*exchange.route);
-  auto server = exchange.pool->choose({}, 0);
+  std::uint64_t user_hash = exchange.user.empty() ? 0 : std::hash<std::string>{}(exchange.user) | 1;
+  auto server = exchange.pool->choose(jsessionid_clone(exchange.request.headers), user_hash);
   if (!server) {
     exchange.error = "no_server";
     send_local_reply({503, "no_server", "no backend server is available"}, true);
@@ -319,9 +346,7 @@ void ClientSession::after_exchange() {
   exchange_.reset();
   if (header_timer_) evtimer_del(header_timer_.get());
   if (closing) {
-    close_after_flush_ = true;
-    bufferevent_disable(bev_.get(), EV_READ);
-    if (evbuffer_get_length(bufferevent_get_output(bev_.get())) == 0) close();
+    close_after_flush();
     return;
   }
   client_idle_timeouts();

@@ -116,6 +116,8 @@ private:
   void set_parked(bool parked);
   void arm_header_timer();
   void close();
+  // Closes once everything queued for the client is written (write timeout still applies).
+  void close_after_flush();
   void abort_exchange(std::string_view error);
   void write_client(std::string_view bytes);
   bool client_output_full() const;

@@ -74,7 +74,7 @@ void ClientSession::process_backend_input() {
       if (exchange.response_started) {
         release_backend(false);
         abort_exchange("backend_protocol_error");
-        close();
+        close_after_flush();
       } else {
         send_local_reply({502, "backend_protocol_error", "the backend sent a malformed response"},
                          true);
@@ -180,9 +180,10 @@ void ClientSession::on_backend_failure(short events) {
   if (!exchange.response_started && !timeout && retry_on_fresh_connection()) return;
   worker_.observer().on_backend_error(exchange.pool->config().name, server, kind);
   if (exchange.response_started) {
-    // Part of the response is out: the only honest signal left is closing this client.
+    // Part of the response is out: the only honest signal left is closing this client, once
+    // what the backend did send has reached it (the short body tells the client it was cut).
     abort_exchange(timeout ? "backend_timeout" : "backend_reset");
-    close();
+    close_after_flush();
     return;
   }
   if (timeout && connected)
