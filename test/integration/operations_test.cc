@@ -400,7 +400,7 @@ TEST_F(OperationsTest, MetricsExposeEveryFamilyAndCountTraffic) {
   EXPECT_GE(after.sum("stgw_budget_in_use"), 0);
   EXPECT_EQ(after.sum("stgw_config_reloads_total"), 0);
   EXPECT_EQ(after.count("stgw_config_reloads_total", {{"result", "error"}}), 1);
-  EXPECT_EQ(after.count("stgw_backend_connections", {{"backend", "stps"}}) > 0, true);
+  EXPECT_GT(after.count("stgw_backend_connections", {{"backend", "stps"}}), 0u);
   EXPECT_EQ(after.count("stgw_build_info"), 1);
   EXPECT_EQ(after.sum("stgw_build_info"), 1);
 
