@@ -18,12 +18,16 @@ std::string read_line(int fd, std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     pollfd wait{fd, POLLIN, 0};
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (poll(&wait, 1, static_cast<int>(std::max<long>(1, left.count()))) <= 0) continue;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (poll(&wait, 1, static_cast<int>(std::max<long>(1, left.count()))) <= 0)
+      continue;
     char c;
     ssize_t n = read(fd, &c, 1);
-    if (n <= 0) break;
-    if (c == '\n') return line;
+    if (n <= 0)
+      break;
+    if (c == '\n')
+      return line;
     line.push_back(c);
   }
   return line;
@@ -47,13 +51,16 @@ int bind_loopback(int port) {
 std::expected<ChildProcess, std::string> ChildProcess::start(const std::vector<std::string>& argv,
                                                              std::chrono::milliseconds timeout) {
   int pipe_fds[2];
-  if (pipe2(pipe_fds, O_CLOEXEC) != 0) return std::unexpected(std::string("pipe: ") + strerror(errno));
+  if (pipe2(pipe_fds, O_CLOEXEC) != 0)
+    return std::unexpected(std::string("pipe: ") + strerror(errno));
   pid_t pid = fork();
-  if (pid < 0) return std::unexpected(std::string("fork: ") + strerror(errno));
+  if (pid < 0)
+    return std::unexpected(std::string("fork: ") + strerror(errno));
   if (pid == 0) {
     dup2(pipe_fds[1], STDOUT_FILENO);
     std::vector<char*> args;
-    for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+    for (const auto& arg : argv)
+      args.push_back(const_cast<char*>(arg.c_str()));
     args.push_back(nullptr);
     execv(args[0], args.data());
     _exit(127);
@@ -62,7 +69,8 @@ std::expected<ChildProcess, std::string> ChildProcess::start(const std::vector<s
   std::string line = read_line(pipe_fds[0], timeout);
   ::close(pipe_fds[0]);
   ChildProcess child(pid, line);
-  if (line.empty()) return std::unexpected(argv[0] + " did not start");
+  if (line.empty())
+    return std::unexpected(argv[0] + " did not start");
   return child;
 }
 
@@ -72,7 +80,8 @@ ChildProcess::ChildProcess(ChildProcess&& other) noexcept
 }
 
 ChildProcess::~ChildProcess() {
-  if (pid_ <= 0) return;
+  if (pid_ <= 0)
+    return;
   kill(pid_, SIGTERM);
   int status = 0;
   waitpid(pid_, &status, 0);
@@ -80,7 +89,8 @@ ChildProcess::~ChildProcess() {
 
 int pick_free_port() {
   int fd = bind_loopback(0);
-  if (fd < 0) return -1;
+  if (fd < 0)
+    return -1;
   sockaddr_in bound{};
   socklen_t length = sizeof bound;
   getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &length);
@@ -90,7 +100,8 @@ int pick_free_port() {
 
 bool port_is_free(int port) {
   int fd = bind_loopback(port);
-  if (fd < 0) return false;
+  if (fd < 0)
+    return false;
   ::close(fd);
   return true;
 }

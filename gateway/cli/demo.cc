@@ -36,10 +36,12 @@ class TempFolder {
 public:
   TempFolder() {
     std::string pattern = (fs::temp_directory_path() / "stgw-demo-XXXXXX").string();
-    if (mkdtemp(pattern.data()) != nullptr) path_ = pattern;
+    if (mkdtemp(pattern.data()) != nullptr)
+      path_ = pattern;
   }
   ~TempFolder() {
-    if (!path_.empty() && !keep_) fs::remove_all(path_);
+    if (!path_.empty() && !keep_)
+      fs::remove_all(path_);
   }
   const std::string& path() const { return path_; }
   void keep() { keep_ = true; }
@@ -50,25 +52,30 @@ private:
 };
 
 std::string find_stps_sim(const std::string& configured) {
-  if (!configured.empty()) return configured;
+  if (!configured.empty())
+    return configured;
   std::error_code error;
   fs::path self = fs::read_symlink("/proc/self/exe", error);
   for (const fs::path& candidate :
        {self.parent_path() / "stps-sim", self.parent_path() / "../../loadtest/stps_sim/stps-sim"})
-    if (fs::exists(candidate, error)) return fs::weakly_canonical(candidate).string();
+    if (fs::exists(candidate, error))
+      return fs::weakly_canonical(candidate).string();
   if (const char* path = std::getenv("PATH")) {
     std::string_view rest(path);
     while (!rest.empty()) {
       auto colon = rest.find(':');
       fs::path candidate = fs::path(std::string(rest.substr(0, colon))) / "stps-sim";
-      if (fs::exists(candidate, error)) return candidate.string();
+      if (fs::exists(candidate, error))
+        return candidate.string();
       rest = colon == std::string_view::npos ? "" : rest.substr(colon + 1);
     }
   }
   return {};
 }
 
-int choose_port(int wanted) { return port_is_free(wanted) ? wanted : pick_free_port(); }
+int choose_port(int wanted) {
+  return port_is_free(wanted) ? wanted : pick_free_port();
+}
 
 std::string demo_config(const DemoOptions& options, int backend_port, const DemoSso& sso) {
   return fmt::format(R"(# Written by `stgw demo`: a throwaway setup on loopback.
@@ -145,7 +152,8 @@ int run_demo(DemoOptions options) {
     fmt::print(stderr, "demo: cannot create a temporary folder\n");
     return 1;
   }
-  if (options.keep_folder) folder.keep();
+  if (options.keep_folder)
+    folder.keep();
   if (auto written = write_demo_certificate(folder.path()); !written) {
     fmt::print(stderr, "demo: {}\n", written.error());
     return 1;
@@ -174,12 +182,15 @@ int run_demo(DemoOptions options) {
   std::ofstream(config_path) << demo_config(options, backend_port, *sso);
   auto loaded = config::load_config_file(config_path);
   if (!loaded) {
-    for (const auto& error : loaded.error()) fmt::print(stderr, "demo: {}\n", error.to_string());
+    for (const auto& error : loaded.error())
+      fmt::print(stderr, "demo: {}\n", error.to_string());
     return 1;
   }
-  auto gateway = server::Gateway::create(*loaded, {.config_path = config_path, .print_ready_line = false});
+  auto gateway =
+      server::Gateway::create(*loaded, {.config_path = config_path, .print_ready_line = false});
   if (!gateway) {
-    for (const auto& error : gateway.error()) fmt::print(stderr, "demo: {}\n", error);
+    for (const auto& error : gateway.error())
+      fmt::print(stderr, "demo: {}\n", error);
     return 1;
   }
   print_instructions(options, folder.path(), backend_port, *sso);
@@ -190,11 +201,15 @@ int run_demo(DemoOptions options) {
 
 void register_demo_command(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<DemoOptions>();
-  auto* demo = app.add_subcommand("demo", "run a throwaway gateway in front of stps-sim on loopback");
-  demo->add_option("--port", options->port, "HTTPS port (another free one if taken)")->capture_default_str();
-  demo->add_option("--admin-port", options->admin_port, "admin port (metrics)")->capture_default_str();
+  auto* demo =
+      app.add_subcommand("demo", "run a throwaway gateway in front of stps-sim on loopback");
+  demo->add_option("--port", options->port, "HTTPS port (another free one if taken)")
+      ->capture_default_str();
+  demo->add_option("--admin-port", options->admin_port, "admin port (metrics)")
+      ->capture_default_str();
   demo->add_option("--stps-sim", options->stps_sim, "path of the stps-sim binary");
-  demo->add_option("--poll-hold", options->poll_hold, "how long stps-sim holds a poll")->capture_default_str();
+  demo->add_option("--poll-hold", options->poll_hold, "how long stps-sim holds a poll")
+      ->capture_default_str();
   demo->add_flag("--keep", options->keep_folder, "keep the temporary folder after exit");
   demo->callback([options, &exit_code] { exit_code = run_demo(*options); });
 }

@@ -26,7 +26,8 @@ bool add_extension(X509* cert, int nid, const char* value) {
   X509V3_set_ctx_nodb(&ctx);
   X509V3_set_ctx(&ctx, cert, cert, nullptr, nullptr, 0);
   X509_EXTENSION* extension = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value);
-  if (extension == nullptr) return false;
+  if (extension == nullptr)
+    return false;
   bool ok = X509_add_ext(cert, extension, -1) == 1;
   X509_EXTENSION_free(extension);
   return ok;
@@ -37,7 +38,8 @@ bool add_extension(X509* cert, int nid, const char* value) {
 std::expected<void, std::string> write_demo_certificate(const std::string& folder) {
   std::unique_ptr<EVP_PKEY, PkeyFree> key(EVP_EC_gen("P-256"));
   std::unique_ptr<X509, X509Free> cert(X509_new());
-  if (!key || !cert) return std::unexpected("cannot generate a key");
+  if (!key || !cert)
+    return std::unexpected("cannot generate a key");
   X509_set_version(cert.get(), 2);
   ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), static_cast<long>(time(nullptr)));
   X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600);
@@ -58,7 +60,8 @@ std::expected<void, std::string> write_demo_certificate(const std::string& folde
   std::string cert_path = folder + "/cert.pem";
   std::unique_ptr<FILE, FileClose> key_file(std::fopen(key_path.c_str(), "w"));
   std::unique_ptr<FILE, FileClose> cert_file(std::fopen(cert_path.c_str(), "w"));
-  if (!key_file || !cert_file) return std::unexpected("cannot write into " + folder);
+  if (!key_file || !cert_file)
+    return std::unexpected("cannot write into " + folder);
   chmod(key_path.c_str(), 0600);
   if (PEM_write_PrivateKey(key_file.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1 ||
       PEM_write_X509(cert_file.get(), cert.get()) != 1)

@@ -26,7 +26,8 @@ std::string random_password() {
   std::string password;
   constexpr char kAlphabet[] = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
   for (int i = 0; i < 20; ++i)
-    password.push_back(kAlphabet[static_cast<unsigned char>(random.get()) % (sizeof kAlphabet - 1)]);
+    password.push_back(
+        kAlphabet[static_cast<unsigned char>(random.get()) % (sizeof kAlphabet - 1)]);
   return password;
 }
 
@@ -35,15 +36,18 @@ std::string random_password() {
 std::expected<DemoSso, std::string> prepare_demo_sso(const std::string& folder) {
   std::string password = random_password();
   auto file = ssoauth::generate_ltpa_keys_file(password, kRealm);
-  if (!file) return std::unexpected(std::string(ssoauth::describe(file.error())));
+  if (!file)
+    return std::unexpected(std::string(ssoauth::describe(file.error())));
   auto keys = ssoauth::parse_ltpa_keys(*file, password);
-  if (!keys) return std::unexpected(std::string(ssoauth::describe(keys.error())));
+  if (!keys)
+    return std::unexpected(std::string(ssoauth::describe(keys.error())));
   auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                     std::chrono::system_clock::now().time_since_epoch())
                     .count();
   ssoauth::AttributeList attributes = {{"u", {ssoauth::make_access_id(kRealm, kUser)}}};
   auto token = ssoauth::ltpa2::mint(*keys, attributes, now_ms + kTokenLifetimeMs);
-  if (!token) return std::unexpected("cannot mint the demo token");
+  if (!token)
+    return std::unexpected("cannot mint the demo token");
   if (!write_private(folder + "/ltpa.keys", *file) ||
       !write_private(folder + "/ltpa.password", password + "\n") ||
       !write_private(folder + "/ltpatoken2.txt", *token))
@@ -52,7 +56,8 @@ std::expected<DemoSso, std::string> prepare_demo_sso(const std::string& folder) 
   sso.user = std::string(kUser);
   sso.token = *token;
   sso.toml = "[sso]\ndomain = \".localhost\"\n\n[[sso.keys]]\nfile = \"ltpa.keys\"\n"
-             "password_file = \"ltpa.password\"\nrealm = \"" + std::string(kRealm) + "\"\n";
+             "password_file = \"ltpa.password\"\nrealm = \"" +
+             std::string(kRealm) + "\"\n";
   return sso;
 }
 

@@ -14,7 +14,8 @@ namespace {
 int serve(const std::string& path, int workers) {
   auto loaded = config::load_config_file(path);
   if (!loaded) {
-    for (const auto& error : loaded.error()) fmt::print(stderr, "{}\n", error.to_string());
+    for (const auto& error : loaded.error())
+      fmt::print(stderr, "{}\n", error.to_string());
     return 1;
   }
   config::ConfigPtr config = *loaded;
@@ -25,7 +26,8 @@ int serve(const std::string& path, int workers) {
   }
   auto gateway = server::Gateway::create(config, {.config_path = path});
   if (!gateway) {
-    for (const auto& error : gateway.error()) fmt::print(stderr, "error: {}\n", error);
+    for (const auto& error : gateway.error())
+      fmt::print(stderr, "error: {}\n", error);
     return 1;
   }
   return (*gateway)->run();

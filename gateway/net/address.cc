@@ -22,8 +22,10 @@ std::string SocketAddress::ip() const {
 }
 
 int SocketAddress::port() const {
-  if (family() == AF_INET) return ntohs(reinterpret_cast<const sockaddr_in*>(&storage)->sin_port);
-  if (family() == AF_INET6) return ntohs(reinterpret_cast<const sockaddr_in6*>(&storage)->sin6_port);
+  if (family() == AF_INET)
+    return ntohs(reinterpret_cast<const sockaddr_in*>(&storage)->sin_port);
+  if (family() == AF_INET6)
+    return ntohs(reinterpret_cast<const sockaddr_in6*>(&storage)->sin6_port);
   return 0;
 }
 
@@ -35,7 +37,8 @@ std::expected<SocketAddress, std::string> resolve(const config::HostPort& host_p
   addrinfo* found = nullptr;
   std::string port = std::to_string(host_port.port);
   const char* host = host_port.host.empty() ? nullptr : host_port.host.c_str();
-  if (host == nullptr) hints.ai_flags |= AI_PASSIVE;
+  if (host == nullptr)
+    hints.ai_flags |= AI_PASSIVE;
   int rc = getaddrinfo(host, port.c_str(), &hints, &found);
   if (rc != 0 || found == nullptr)
     return std::unexpected(

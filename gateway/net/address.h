@@ -17,7 +17,7 @@ struct SocketAddress {
 
   const sockaddr* get() const { return reinterpret_cast<const sockaddr*>(&storage); }
   int family() const { return storage.ss_family; }
-  std::string ip() const;    // "127.0.0.1" or "::1"
+  std::string ip() const; // "127.0.0.1" or "::1"
   int port() const;
 };
 

@@ -16,8 +16,8 @@ constexpr timeval kAcceptRetry{0, 100 * 1000};
 std::expected<std::unique_ptr<Listener>, std::string>
 Listener::open(event_base* base, const SocketAddress& address, ListenerCallbacks& callbacks) {
   std::unique_ptr<Listener> self(new Listener(callbacks));
-  unsigned flags = LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC | LEV_OPT_REUSEABLE |
-                   LEV_OPT_REUSEABLE_PORT;
+  unsigned flags =
+      LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC | LEV_OPT_REUSEABLE | LEV_OPT_REUSEABLE_PORT;
   self->listener_.reset(evconnlistener_new_bind(base, &Listener::on_accept_trampoline, self.get(),
                                                 flags, kBacklog, address.get(), address.length));
   if (!self->listener_)
@@ -29,22 +29,25 @@ Listener::open(event_base* base, const SocketAddress& address, ListenerCallbacks
 }
 
 void Listener::pause() {
-  if (paused_) return;
+  if (paused_)
+    return;
   paused_ = true;
   evconnlistener_disable(listener_.get());
 }
 
 void Listener::resume() {
-  if (!paused_) return;
+  if (!paused_)
+    return;
   paused_ = false;
-  if (!backing_off_) evconnlistener_enable(listener_.get());
+  if (!backing_off_)
+    evconnlistener_enable(listener_.get());
 }
 
 int Listener::port() const {
   SocketAddress local;
   local.length = sizeof local.storage;
-  getsockname(evconnlistener_get_fd(listener_.get()),
-              reinterpret_cast<sockaddr*>(&local.storage), &local.length);
+  getsockname(evconnlistener_get_fd(listener_.get()), reinterpret_cast<sockaddr*>(&local.storage),
+              &local.length);
   return local.port();
 }
 
@@ -70,7 +73,8 @@ void Listener::on_error_trampoline(evconnlistener* listener, void* arg) noexcept
 void Listener::on_retry_trampoline(evutil_socket_t, short, void* arg) noexcept {
   auto* self = static_cast<Listener*>(arg);
   self->backing_off_ = false;
-  if (!self->paused_) evconnlistener_enable(self->listener_.get());
+  if (!self->paused_)
+    evconnlistener_enable(self->listener_.get());
 }
 
 } // namespace stgw::net

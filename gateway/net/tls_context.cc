@@ -13,7 +13,8 @@ namespace {
 std::string last_openssl_error() {
   unsigned long code = ERR_get_error();
   ERR_clear_error();
-  if (code == 0) return "unknown OpenSSL error";
+  if (code == 0)
+    return "unknown OpenSSL error";
   char text[256];
   ERR_error_string_n(code, text, sizeof text);
   return text;
@@ -29,11 +30,14 @@ std::string lower(std::string_view text) {
 std::vector<std::string> certificate_names(SSL_CTX* ctx) {
   std::vector<std::string> names;
   X509* cert = SSL_CTX_get0_certificate(ctx);
-  if (cert == nullptr) return names;
-  auto* sans = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
+  if (cert == nullptr)
+    return names;
+  auto* sans =
+      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
   for (int i = 0; sans != nullptr && i < sk_GENERAL_NAME_num(sans); ++i) {
     const GENERAL_NAME* name = sk_GENERAL_NAME_value(sans, i);
-    if (name->type != GEN_DNS) continue;
+    if (name->type != GEN_DNS)
+      continue;
     const unsigned char* data = ASN1_STRING_get0_data(name->d.dNSName);
     int length = ASN1_STRING_length(name->d.dNSName);
     names.push_back(lower(std::string_view(reinterpret_cast<const char*>(data), length)));
@@ -48,8 +52,10 @@ std::vector<std::string> certificate_names(SSL_CTX* ctx) {
 }
 
 bool name_matches(std::string_view pattern, std::string_view host) {
-  if (pattern == host) return true;
-  if (!pattern.starts_with("*.")) return false;
+  if (pattern == host)
+    return true;
+  if (!pattern.starts_with("*."))
+    return false;
   auto dot = host.find('.');
   return dot != std::string_view::npos && host.substr(dot) == pattern.substr(1);
 }
@@ -70,7 +76,8 @@ std::string alpn_wire(const std::vector<std::string>& protocols) {
 } // namespace
 
 std::expected<std::shared_ptr<ServerTlsContext>, std::vector<std::string>>
-ServerTlsContext::create(const config::ListenerTlsConfig& tls, const std::vector<std::string>& alpn) {
+ServerTlsContext::create(const config::ListenerTlsConfig& tls,
+                         const std::vector<std::string>& alpn) {
   std::shared_ptr<ServerTlsContext> context(new ServerTlsContext());
   context->alpn_wire_ = alpn_wire(alpn);
   std::vector<std::string> errors;
@@ -88,8 +95,8 @@ ServerTlsContext::create(const config::ListenerTlsConfig& tls, const std::vector
       continue;
     }
     if (SSL_CTX_use_PrivateKey_file(ctx.get(), pair.private_key.c_str(), SSL_FILETYPE_PEM) != 1) {
-      errors.push_back(fmt::format("{}: cannot load private key: {}", pair.private_key,
-                                   last_openssl_error()));
+      errors.push_back(
+          fmt::format("{}: cannot load private key: {}", pair.private_key, last_openssl_error()));
       continue;
     }
     if (SSL_CTX_check_private_key(ctx.get()) != 1) {
@@ -100,29 +107,36 @@ ServerTlsContext::create(const config::ListenerTlsConfig& tls, const std::vector
     }
     SSL_CTX_set_alpn_select_cb(ctx.get(), &ServerTlsContext::on_alpn_select, context.get());
     context->certificates_.push_back({std::move(ctx), {}});
-    context->certificates_.back().names = certificate_names(context->certificates_.back().ctx.get());
+    context->certificates_.back().names =
+        certificate_names(context->certificates_.back().ctx.get());
   }
-  if (tls.certificates.empty()) errors.push_back("TLS listener without certificates");
-  if (!errors.empty()) return std::unexpected(std::move(errors));
+  if (tls.certificates.empty())
+    errors.push_back("TLS listener without certificates");
+  if (!errors.empty())
+    return std::unexpected(std::move(errors));
   SSL_CTX* primary = context->certificates_.front().ctx.get();
   SSL_CTX_set_tlsext_servername_callback(primary, &ServerTlsContext::on_servername);
   SSL_CTX_set_tlsext_servername_arg(primary, context.get());
   return context;
 }
 
-SSL* ServerTlsContext::new_ssl() const { return SSL_new(certificates_.front().ctx.get()); }
+SSL* ServerTlsContext::new_ssl() const {
+  return SSL_new(certificates_.front().ctx.get());
+}
 
 const ServerTlsContext::Certificate* ServerTlsContext::select(std::string_view server_name) const {
   std::string host = lower(server_name);
   for (const auto& certificate : certificates_)
     for (const auto& name : certificate.names)
-      if (name_matches(name, host)) return &certificate;
+      if (name_matches(name, host))
+        return &certificate;
   return nullptr;
 }
 
 int ServerTlsContext::on_servername(SSL* ssl, int*, void* arg) noexcept {
   const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
-  if (name == nullptr) return SSL_TLSEXT_ERR_OK;
+  if (name == nullptr)
+    return SSL_TLSEXT_ERR_OK;
   auto* self = static_cast<ServerTlsContext*>(arg);
   const Certificate* chosen = self->select(name);
   if (chosen != nullptr && chosen != &self->certificates_.front())
@@ -159,8 +173,8 @@ ClientTlsContext::create(const config::BackendTlsConfig& tls) {
                      ? SSL_CTX_set_default_verify_paths(ctx)
                      : SSL_CTX_load_verify_locations(ctx, tls.ca_file.c_str(), nullptr);
     if (loaded != 1)
-      return std::unexpected(fmt::format("{}: cannot load CA file: {}", tls.ca_file,
-                                         last_openssl_error()));
+      return std::unexpected(
+          fmt::format("{}: cannot load CA file: {}", tls.ca_file, last_openssl_error()));
   }
   return context;
 }
@@ -170,7 +184,8 @@ SSL* ClientTlsContext::new_ssl(const std::string& host) const {
   const std::string& name = server_name_.empty() ? host : server_name_;
   bool is_ip = name.find_first_not_of("0123456789.") == std::string::npos ||
                name.find(':') != std::string::npos;
-  if (!is_ip) SSL_set_tlsext_host_name(ssl, name.c_str());
+  if (!is_ip)
+    SSL_set_tlsext_host_name(ssl, name.c_str());
   if (verify_) {
     if (is_ip)
       X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), name.c_str());

@@ -14,7 +14,8 @@ NofileLimits raise_nofile_limit() {
   if (limit.rlim_cur < limit.rlim_max) {
     rlimit raised = limit;
     raised.rlim_cur = limit.rlim_max;
-    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0)
+      limit = raised;
   }
   auto clamp = [](rlim_t value) {
     return value == RLIM_INFINITY ? 1L << 30 : static_cast<long>(value);
@@ -53,7 +54,8 @@ bool ShardedCounter::try_add(std::string_view key, int cap) {
   Shard& shard = shard_for(key);
   std::lock_guard lock(shard.mutex);
   auto [it, inserted] = shard.counts.try_emplace(std::string(key), 0);
-  if (it->second >= cap) return false;
+  if (it->second >= cap)
+    return false;
   ++it->second;
   return true;
 }
@@ -62,8 +64,10 @@ void ShardedCounter::remove(std::string_view key) {
   Shard& shard = shard_for(key);
   std::lock_guard lock(shard.mutex);
   auto it = shard.counts.find(std::string(key));
-  if (it == shard.counts.end()) return;
-  if (--it->second <= 0) shard.counts.erase(it);
+  if (it == shard.counts.end())
+    return;
+  if (--it->second <= 0)
+    shard.counts.erase(it);
 }
 
 int ShardedCounter::get(std::string_view key) const {
@@ -75,17 +79,25 @@ int ShardedCounter::get(std::string_view key) const {
 
 std::string_view to_string(Rejection rejection) {
   switch (rejection) {
-    case Rejection::GlobalCap: return "global_cap";
-    case Rejection::AddressCap: return "ip_cap";
-    case Rejection::UserCap: return "user_cap";
-    case Rejection::ParkedCap: return "parked_cap";
+    case Rejection::GlobalCap:
+      return "global_cap";
+    case Rejection::AddressCap:
+      return "ip_cap";
+    case Rejection::UserCap:
+      return "user_cap";
+    case Rejection::ParkedCap:
+      return "parked_cap";
   }
   return "unknown";
 }
 
-ConnectionBudget::ClientSlot::~ClientSlot() { budget_.release_client(address_); }
+ConnectionBudget::ClientSlot::~ClientSlot() {
+  budget_.release_client(address_);
+}
 
-ConnectionBudget::UserSlot::~UserSlot() { counter_.remove(user_); }
+ConnectionBudget::UserSlot::~UserSlot() {
+  counter_.remove(user_);
+}
 
 ConnectionBudget::ConnectionBudget(BudgetPlan plan, const config::BudgetConfig& caps)
     : plan_(plan), per_ip_cap_(caps.max_connections_per_ip),
@@ -113,29 +125,36 @@ ConnectionBudget::admit_client(std::string_view address) {
     }
     key = address;
   }
-  if (now == plan_.max_client_connections && pause_handler_) pause_handler_(true);
+  if (now == plan_.max_client_connections && pause_handler_)
+    pause_handler_(true);
   return std::make_unique<ClientSlot>(*this, std::move(key));
 }
 
 void ConnectionBudget::release_client(const std::string& address) {
-  if (!address.empty()) per_ip_.remove(address);
+  if (!address.empty())
+    per_ip_.remove(address);
   int before = in_use_.fetch_sub(1, std::memory_order_relaxed);
-  if (before == plan_.max_client_connections && pause_handler_) pause_handler_(false);
+  if (before == plan_.max_client_connections && pause_handler_)
+    pause_handler_(false);
 }
 
 std::expected<std::unique_ptr<ConnectionBudget::UserSlot>, Rejection>
 ConnectionBudget::admit_user(std::string_view user) {
   int cap = per_user_cap_.load(std::memory_order_relaxed);
-  if (cap <= 0) return nullptr;
-  if (!per_user_.try_add(user, cap)) return std::unexpected(Rejection::UserCap);
+  if (cap <= 0)
+    return nullptr;
+  if (!per_user_.try_add(user, cap))
+    return std::unexpected(Rejection::UserCap);
   return std::make_unique<UserSlot>(per_user_, std::string(user));
 }
 
 std::expected<std::unique_ptr<ConnectionBudget::UserSlot>, Rejection>
 ConnectionBudget::admit_parked(std::string_view user) {
   int cap = parked_cap_.load(std::memory_order_relaxed);
-  if (cap <= 0 || user.empty()) return nullptr;
-  if (!parked_.try_add(user, cap)) return std::unexpected(Rejection::ParkedCap);
+  if (cap <= 0 || user.empty())
+    return nullptr;
+  if (!parked_.try_add(user, cap))
+    return std::unexpected(Rejection::ParkedCap);
   return std::make_unique<UserSlot>(parked_, std::string(user));
 }
 

@@ -87,7 +87,8 @@ public:
   // A per-user slot (connections or parked polls), released when destroyed.
   class UserSlot {
   public:
-    UserSlot(ShardedCounter& counter, std::string user) : counter_(counter), user_(std::move(user)) {}
+    UserSlot(ShardedCounter& counter, std::string user)
+        : counter_(counter), user_(std::move(user)) {}
     ~UserSlot();
     UserSlot(const UserSlot&) = delete;
     UserSlot& operator=(const UserSlot&) = delete;

@@ -15,16 +15,20 @@ bool iequal(std::string_view a, std::string_view b) {
 
 // The character that "%xx" at |at| stands for, or 0 when it is not a valid escape.
 char decode_escape(std::string_view path, std::size_t at) {
-  if (at + 2 >= path.size()) return 0;
+  if (at + 2 >= path.size())
+    return 0;
   auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= '0' && c <= '9')
+      return c - '0';
     c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'a' && c <= 'f')
+      return c - 'a' + 10;
     return -1;
   };
   int high = hex(path[at + 1]);
   int low = hex(path[at + 2]);
-  if (high < 0 || low < 0) return 0;
+  if (high < 0 || low < 0)
+    return 0;
   return static_cast<char>(high * 16 + low);
 }
 
@@ -36,7 +40,8 @@ Router::Router(const std::vector<config::RouteConfig>& routes) : routes_(routes)
   std::stable_sort(order_.begin(), order_.end(), [&](std::size_t a, std::size_t b) {
     const auto& ra = routes[a];
     const auto& rb = routes[b];
-    if (ra.prefix.size() != rb.prefix.size()) return ra.prefix.size() > rb.prefix.size();
+    if (ra.prefix.size() != rb.prefix.size())
+      return ra.prefix.size() > rb.prefix.size();
     return !ra.host.empty() && rb.host.empty();
   });
 }
@@ -44,8 +49,10 @@ Router::Router(const std::vector<config::RouteConfig>& routes) : routes_(routes)
 const config::RouteConfig* Router::match(std::string_view host, std::string_view path) const {
   for (std::size_t index : order_) {
     const auto& route = routes_[index];
-    if (!path.starts_with(route.prefix)) continue;
-    if (!route.host.empty() && !iequal(route.host, host)) continue;
+    if (!path.starts_with(route.prefix))
+      continue;
+    if (!route.host.empty() && !iequal(route.host, host))
+      continue;
     return &route;
   }
   return nullptr;
@@ -63,24 +70,28 @@ bool is_safe_path(std::string_view path) {
     char c = path[i];
     if (c == '%') {
       char escaped = decode_escape(path, i);
-      if (escaped == '/' || escaped == '\\') return false;
+      if (escaped == '/' || escaped == '\\')
+        return false;
       if (escaped == '.') {
         decoded.push_back('.');
         i += 2;
         continue;
       }
     }
-    if (c == '\\') return false;
+    if (c == '\\')
+      return false;
     decoded.push_back(c);
   }
   std::size_t start = 0;
   while (start <= decoded.size()) {
     std::size_t end = decoded.find('/', start);
-    if (end == std::string::npos) end = decoded.size();
+    if (end == std::string::npos)
+      end = decoded.size();
     std::string_view segment = std::string_view(decoded).substr(start, end - start);
     // A ";param" suffix does not change how servlet containers treat the dots before it.
     segment = segment.substr(0, segment.find(';'));
-    if (segment == "." || segment == "..") return false;
+    if (segment == "." || segment == "..")
+      return false;
     start = end + 1;
   }
   return true;

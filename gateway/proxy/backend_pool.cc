@@ -34,7 +34,8 @@ constexpr std::int64_t kDownUntilProbe = std::numeric_limits<std::int64_t>::max(
 
 BackendHealth::BackendHealth(std::size_t servers)
     : count_(servers), down_until_ms_(new std::atomic<std::int64_t>[servers]) {
-  for (std::size_t i = 0; i < servers; ++i) down_until_ms_[i].store(0, std::memory_order_relaxed);
+  for (std::size_t i = 0; i < servers; ++i)
+    down_until_ms_[i].store(0, std::memory_order_relaxed);
 }
 
 bool BackendHealth::healthy(std::size_t server) const {
@@ -49,13 +50,15 @@ void BackendHealth::mark(std::size_t server, bool healthy) {
 void BackendHealth::mark_failed_for(std::size_t server, std::chrono::milliseconds cooldown) {
   // Never shorten a probe's verdict: only an up server (or a passive mark) is (re)marked.
   std::int64_t until = down_until_ms_[server].load(std::memory_order_relaxed);
-  if (until == kDownUntilProbe) return;
+  if (until == kDownUntilProbe)
+    return;
   down_until_ms_[server].store(steady_ms() + cooldown.count(), std::memory_order_relaxed);
 }
 
 bool BackendHealth::any_healthy() const {
   for (std::size_t i = 0; i < count_; ++i)
-    if (healthy(i)) return true;
+    if (healthy(i))
+      return true;
   return false;
 }
 
@@ -68,7 +71,9 @@ BackendConnection::BackendConnection(BackendPool& pool, std::size_t server, buff
 
 BackendConnection::~BackendConnection() = default;
 
-const std::string& BackendConnection::server_name() const { return pool_.server(server_).name; }
+const std::string& BackendConnection::server_name() const {
+  return pool_.server(server_).name;
+}
 
 void BackendConnection::set_read_timeout(std::chrono::milliseconds timeout) {
   timeval read = to_timeval(timeout);
@@ -84,12 +89,14 @@ void BackendConnection::on_read(bufferevent*, void* arg) noexcept {
     self->pool_.on_idle_event(self);
     return;
   }
-  if (self->owner_ != nullptr) self->owner_->on_backend_readable(*self);
+  if (self->owner_ != nullptr)
+    self->owner_->on_backend_readable(*self);
 }
 
 void BackendConnection::on_write(bufferevent*, void* arg) noexcept {
   auto* self = static_cast<BackendConnection*>(arg);
-  if (!self->idle_ && self->owner_ != nullptr) self->owner_->on_backend_drained(*self);
+  if (!self->idle_ && self->owner_ != nullptr)
+    self->owner_->on_backend_drained(*self);
 }
 
 void BackendConnection::on_event(bufferevent*, short events, void* arg) noexcept {
@@ -99,7 +106,8 @@ void BackendConnection::on_event(bufferevent*, short events, void* arg) noexcept
     int one = 1;
     setsockopt(bufferevent_getfd(self->bev_.get()), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     self->pool_.report_success(self->server_);
-    if (self->owner_ != nullptr) self->owner_->on_backend_connected(*self);
+    if (self->owner_ != nullptr)
+      self->owner_->on_backend_connected(*self);
     return;
   }
   if (self->idle_) {
@@ -108,14 +116,14 @@ void BackendConnection::on_event(bufferevent*, short events, void* arg) noexcept
   }
   if (!self->connected_ && (events & (BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT)))
     self->pool_.report_failure(self->server_);
-  if (self->owner_ != nullptr) self->owner_->on_backend_event(*self, events);
+  if (self->owner_ != nullptr)
+    self->owner_->on_backend_event(*self, events);
 }
 
 BackendPool::BackendPool(event_base* base, const config::BackendConfig& config,
                          std::vector<net::SocketAddress> addresses,
                          std::shared_ptr<BackendHealth> health,
-                         std::shared_ptr<const net::ClientTlsContext> tls,
-                         ProxyObserver& observer)
+                         std::shared_ptr<const net::ClientTlsContext> tls, ProxyObserver& observer)
     : base_(base), config_(config), health_(std::move(health)), tls_(std::move(tls)),
       observer_(observer) {
   for (std::size_t i = 0; i < config.servers.size(); ++i) {
@@ -127,23 +135,28 @@ BackendPool::BackendPool(event_base* base, const config::BackendConfig& config,
   }
 }
 
-BackendPool::~BackendPool() { close_idle(); }
+BackendPool::~BackendPool() {
+  close_idle();
+}
 
 std::optional<std::size_t> BackendPool::choose(std::string_view clone, std::uint64_t user_hash) {
   if (!clone.empty() && config_.affinity != config::Affinity::None) {
     for (std::size_t i = 0; i < servers_.size(); ++i)
-      if (servers_[i].config.clone_id == clone && health_->healthy(i)) return i;
+      if (servers_[i].config.clone_id == clone && health_->healthy(i))
+        return i;
   }
   if (user_hash != 0 && config_.affinity == config::Affinity::User) {
     std::size_t start = user_hash % servers_.size();
     for (std::size_t k = 0; k < servers_.size(); ++k) {
       std::size_t i = (start + k) % servers_.size();
-      if (health_->healthy(i)) return i;
+      if (health_->healthy(i))
+        return i;
     }
   }
   for (std::size_t k = 0; k < servers_.size(); ++k) {
     std::size_t i = next_++ % servers_.size();
-    if (health_->healthy(i)) return i;
+    if (health_->healthy(i))
+      return i;
   }
   return std::nullopt;
 }
@@ -167,11 +180,13 @@ BackendConnection* BackendPool::connect(std::size_t server, BackendConnectionOwn
     SSL* ssl = tls_->new_ssl(target.config.address.host);
     bev = bufferevent_openssl_socket_new(base_, -1, ssl, BUFFEREVENT_SSL_CONNECTING,
                                          BEV_OPT_CLOSE_ON_FREE);
-    if (bev != nullptr) bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+    if (bev != nullptr)
+      bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
   } else {
     bev = bufferevent_socket_new(base_, -1, BEV_OPT_CLOSE_ON_FREE);
   }
-  if (bev == nullptr) return nullptr;
+  if (bev == nullptr)
+    return nullptr;
   auto* connection = new BackendConnection(*this, server, bev);
   connection->set_owner(&owner);
   connection->set_read_timeout(std::chrono::milliseconds(0));
@@ -193,8 +208,7 @@ void BackendPool::release(BackendConnection* connection, bool reusable) {
   connection->set_owner(nullptr);
   bool room = server.idle_count < config_.max_idle_per_server;
   count(connection->server_, "active", -1);
-  if (reusable && room && connection->connected_ &&
-      evbuffer_get_length(connection->input()) == 0) {
+  if (reusable && room && connection->connected_ && evbuffer_get_length(connection->input()) == 0) {
     push_idle(connection);
     count(connection->server_, "idle", +1);
     return;
@@ -208,7 +222,8 @@ void BackendPool::push_idle(BackendConnection* connection) {
   connection->idle_ = true;
   connection->idle_prev_ = nullptr;
   connection->idle_next_ = server.idle_head;
-  if (server.idle_head != nullptr) server.idle_head->idle_prev_ = connection;
+  if (server.idle_head != nullptr)
+    server.idle_head->idle_prev_ = connection;
   server.idle_head = connection;
   ++server.idle_count;
   // Keep reading so that a backend close is noticed; time out unused connections.
@@ -223,7 +238,8 @@ void BackendPool::unlink_idle(BackendConnection* connection) {
     connection->idle_prev_->idle_next_ = connection->idle_next_;
   else
     server.idle_head = connection->idle_next_;
-  if (connection->idle_next_ != nullptr) connection->idle_next_->idle_prev_ = connection->idle_prev_;
+  if (connection->idle_next_ != nullptr)
+    connection->idle_next_->idle_prev_ = connection->idle_prev_;
   connection->idle_prev_ = connection->idle_next_ = nullptr;
   connection->idle_ = false;
   --server.idle_count;
@@ -245,7 +261,9 @@ void BackendPool::report_failure(std::size_t server) {
   health_->mark_failed_for(server, BackendHealth::kPassiveCooldown);
 }
 
-void BackendPool::report_success(std::size_t server) { health_->mark(server, true); }
+void BackendPool::report_success(std::size_t server) {
+  health_->mark(server, true);
+}
 
 void BackendPool::close_idle() {
   for (auto& server : servers_) {
@@ -260,13 +278,15 @@ void BackendPool::close_idle() {
 
 int BackendPool::open_connections() const {
   int total = 0;
-  for (const auto& server : servers_) total += server.open_count;
+  for (const auto& server : servers_)
+    total += server.open_count;
   return total;
 }
 
 int BackendPool::idle_connections() const {
   int total = 0;
-  for (const auto& server : servers_) total += server.idle_count;
+  for (const auto& server : servers_)
+    total += server.idle_count;
   return total;
 }
 

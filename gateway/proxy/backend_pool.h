@@ -30,7 +30,7 @@ public:
 
   explicit BackendHealth(std::size_t servers);
   bool healthy(std::size_t server) const;
-  void mark(std::size_t server, bool healthy);             // active probe result
+  void mark(std::size_t server, bool healthy); // active probe result
   void mark_failed_for(std::size_t server, std::chrono::milliseconds cooldown); // passive
   bool any_healthy() const;
   std::size_t size() const { return count_; }

@@ -29,16 +29,19 @@ http::DecoderLimits limits_of(const config::ServerConfig& server) {
 // The WebSphere clone id of a "JSESSIONID=<id>:<clone>" cookie (the plug-in's affinity rule).
 std::string_view jsessionid_clone(const http::HeaderList& headers) {
   for (auto field : headers) {
-    if (!http::iequals(field.name, "cookie")) continue;
+    if (!http::iequals(field.name, "cookie"))
+      continue;
     std::string_view rest = field.value;
     while (!rest.empty()) {
       std::size_t end = rest.find(';');
       std::string_view pair = rest.substr(0, end);
-      while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+      while (!pair.empty() && pair.front() == ' ')
+        pair.remove_prefix(1);
       if (pair.starts_with("JSESSIONID=")) {
         std::string_view value = pair.substr(11);
         std::size_t colon = value.rfind(':');
-        if (colon != std::string_view::npos) return value.substr(colon + 1);
+        if (colon != std::string_view::npos)
+          return value.substr(colon + 1);
       }
       rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
     }
@@ -47,20 +50,23 @@ std::string_view jsessionid_clone(const http::HeaderList& headers) {
 }
 
 std::string_view origin_of(const http::RequestHead& head) {
-  if (auto origin = head.headers.get("origin")) return *origin;
-  if (auto referer = head.headers.get("referer")) return *referer;
+  if (auto origin = head.headers.get("origin"))
+    return *origin;
+  if (auto referer = head.headers.get("referer"))
+    return *referer;
   return {};
 }
 
 } // namespace
 
-void ClientSession::start(WorkerContext& worker, std::shared_ptr<const ListenerInfo> listener, int fd,
-                          const net::SocketAddress& peer, ClientSlot slot) {
+void ClientSession::start(WorkerContext& worker, std::shared_ptr<const ListenerInfo> listener,
+                          int fd, const net::SocketAddress& peer, ClientSlot slot) {
   bufferevent* bev = nullptr;
   if (listener->tls) {
     bev = bufferevent_openssl_socket_new(worker.base(), fd, listener->tls->new_ssl(),
                                          BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
-    if (bev != nullptr) bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+    if (bev != nullptr)
+      bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
   } else {
     bev = bufferevent_socket_new(worker.base(), fd, BEV_OPT_CLOSE_ON_FREE);
   }
@@ -71,11 +77,10 @@ void ClientSession::start(WorkerContext& worker, std::shared_ptr<const ListenerI
   new ClientSession(worker, std::move(listener), bev, peer, std::move(slot));
 }
 
-ClientSession::ClientSession(WorkerContext& worker, std::shared_ptr<const ListenerInfo> listener, bufferevent* bev,
-                             const net::SocketAddress& peer, ClientSlot slot)
+ClientSession::ClientSession(WorkerContext& worker, std::shared_ptr<const ListenerInfo> listener,
+                             bufferevent* bev, const net::SocketAddress& peer, ClientSlot slot)
     : worker_(worker), listener_(std::move(listener)), bev_(bev), peer_(peer), peer_ip_(peer.ip()),
-      slot_(std::move(slot)),
-      decoder_(*this, limits_of(worker.generation()->config().server)) {
+      slot_(std::move(slot)), decoder_(*this, limits_of(worker.generation()->config().server)) {
   worker_.add(this);
   worker_.observer().on_client_connection(listener_->name, +1);
   tls_ready_ = !listener_->tls;
@@ -88,26 +93,31 @@ ClientSession::ClientSession(WorkerContext& worker, std::shared_ptr<const Listen
 }
 
 ClientSession::~ClientSession() {
-  if (exchange_) abort_exchange("client_closed");
+  if (exchange_)
+    abort_exchange("client_closed");
   worker_.observer().on_client_connection(listener_->name, -1);
   worker_.remove(this);
 }
 
 ClientSession::Guard::~Guard() {
-  if (--session_.depth_ == 0 && session_.closed_) delete &session_;
+  if (--session_.depth_ == 0 && session_.closed_)
+    delete &session_;
 }
 
 void ClientSession::close() {
-  if (closed_) return;
+  if (closed_)
+    return;
   closed_ = true;
   bufferevent_disable(bev_.get(), EV_READ | EV_WRITE);
-  if (depth_ == 0) delete this;
+  if (depth_ == 0)
+    delete this;
 }
 
 void ClientSession::close_after_flush() {
   close_after_flush_ = true;
   bufferevent_disable(bev_.get(), EV_READ);
-  if (evbuffer_get_length(bufferevent_get_output(bev_.get())) == 0) close();
+  if (evbuffer_get_length(bufferevent_get_output(bev_.get())) == 0)
+    close();
 }
 
 void ClientSession::client_idle_timeouts() {
@@ -130,17 +140,20 @@ void ClientSession::process_input() {
   evbuffer* input = bufferevent_get_input(bev_.get());
   while (!closed_ && !close_after_flush_) {
     if (decoder_.message_complete()) {
-      if (exchange_) return; // the response to the current request is still under way
+      if (exchange_)
+        return; // the response to the current request is still under way
       decoder_.next_message();
     }
     std::size_t length = evbuffer_get_length(input);
-    if (length == 0) break;
+    if (length == 0)
+      break;
     const char* data = reinterpret_cast<const char*>(evbuffer_pullup(input, -1));
     auto used = decoder_.feed(std::string_view(data, length));
     if (!used) {
       http::DecodeError error = used.error();
       worker_.observer().on_rejected(http::error_code(error));
-      if (!exchange_) start_exchange(http::RequestHead{});
+      if (!exchange_)
+        start_exchange(http::RequestHead{});
       exchange_->error = http::error_code(error);
       if (exchange_->response_started) {
         close();
@@ -151,8 +164,10 @@ void ClientSession::process_input() {
       return;
     }
     evbuffer_drain(input, *used);
-    if (exchange_ && exchange_->response_complete) after_exchange();
-    if (*used == 0) break;
+    if (exchange_ && exchange_->response_complete)
+      after_exchange();
+    if (*used == 0)
+      break;
     if (exchange_ && !exchange_->request_complete && exchange_->backend != nullptr &&
         evbuffer_get_length(exchange_->backend->output()) >= kOutputHigh) {
       // The backend is slower than the upload: stop reading until it drains.
@@ -160,13 +175,15 @@ void ClientSession::process_input() {
       return;
     }
   }
-  if (!closed_ && !exchange_ && !decoder_.idle()) arm_header_timer();
+  if (!closed_ && !exchange_ && !decoder_.idle())
+    arm_header_timer();
 }
 
 void ClientSession::arm_header_timer() {
   if (!header_timer_)
     header_timer_.reset(evtimer_new(worker_.base(), &ClientSession::on_header_timeout, this));
-  if (evtimer_pending(header_timer_.get(), nullptr)) return;
+  if (evtimer_pending(header_timer_.get(), nullptr))
+    return;
   timeval timeout = to_timeval(worker_.generation()->config().server.header_timeout);
   evtimer_add(header_timer_.get(), &timeout);
 }
@@ -174,13 +191,15 @@ void ClientSession::arm_header_timer() {
 void ClientSession::on_header_timeout(evutil_socket_t, short, void* arg) noexcept {
   auto* self = static_cast<ClientSession*>(arg);
   Guard guard(*self);
-  if (self->exchange_) return;
+  if (self->exchange_)
+    return;
   self->worker_.observer().on_rejected("header_timeout");
   self->close();
 }
 
 void ClientSession::on_request_head(http::RequestHead&& head) {
-  if (header_timer_) evtimer_del(header_timer_.get());
+  if (header_timer_)
+    evtimer_del(header_timer_.get());
   start_exchange(std::move(head));
 }
 
@@ -191,7 +210,8 @@ void ClientSession::start_exchange(http::RequestHead&& head) {
   exchange.request = std::move(head);
   exchange.start_wall = std::chrono::system_clock::now();
   exchange.start = std::chrono::steady_clock::now();
-  if (exchange.request.method.empty()) return; // placeholder for a decode error reply
+  if (exchange.request.method.empty())
+    return; // placeholder for a decode error reply
   // A bodiless request is complete with its head, so a local reply can keep the connection.
   exchange.request_complete = exchange.request.body == http::BodyKind::None;
   exchange.closing = !exchange.request.keep_alive || draining_ || worker_.draining();
@@ -206,7 +226,8 @@ void ClientSession::start_exchange(http::RequestHead&& head) {
                      exchange.request.body != http::BodyKind::None);
     return;
   }
-  if (!authorize(exchange)) return;
+  if (!authorize(exchange))
+    return;
   connect_backend(exchange);
 }
 
@@ -227,7 +248,8 @@ void ClientSession::connect_backend(Exchange& exchange) {
     send_local_reply({502, "backend_unreachable", "cannot open a backend connection"}, true);
     return;
   }
-  if (!response_decoder_) response_decoder_ = std::make_unique<http::ResponseDecoder>(*this);
+  if (!response_decoder_)
+    response_decoder_ = std::make_unique<http::ResponseDecoder>(*this);
   response_decoder_->start_response(exchange.request.method == "HEAD");
   send_request_head(exchange);
   if (exchange.request.expect_continue && exchange.request.body != http::BodyKind::None)
@@ -239,7 +261,8 @@ void ClientSession::connect_backend(Exchange& exchange) {
 }
 
 void ClientSession::on_request_body(std::string_view data) {
-  if (!exchange_ || exchange_->backend == nullptr) return; // local reply already sent
+  if (!exchange_ || exchange_->backend == nullptr)
+    return; // local reply already sent
   exchange_->bytes_in += data.size();
   if (exchange_->request.body == http::BodyKind::Chunked) {
     scratch_.clear();
@@ -253,11 +276,14 @@ void ClientSession::on_request_body(std::string_view data) {
 }
 
 void ClientSession::on_request_complete() {
-  if (!exchange_) return;
+  if (!exchange_)
+    return;
   Exchange& exchange = *exchange_;
   exchange.request_complete = true;
-  if (exchange.backend == nullptr) return;
-  if (exchange.request.body == http::BodyKind::Chunked) write_backend(http::kLastChunk);
+  if (exchange.backend == nullptr)
+    return;
+  if (exchange.request.body == http::BodyKind::Chunked)
+    write_backend(http::kLastChunk);
   if (!exchange.response_started) {
     exchange.backend->set_read_timeout(exchange.route->timeout);
     set_parked(true);
@@ -268,13 +294,16 @@ void ClientSession::on_request_complete() {
 
 void ClientSession::set_parked(bool parked) {
   Exchange& exchange = *exchange_;
-  if (exchange.parked == parked) return;
+  if (exchange.parked == parked)
+    return;
   exchange.parked = parked;
-  if (!parked) exchange.parked_slot.reset();
+  if (!parked)
+    exchange.parked_slot.reset();
   if (parked) {
     exchange.was_parked = true;
     exchange.parked_since = std::chrono::steady_clock::now();
-    if (draining_) answer_parked_for_drain();
+    if (draining_)
+      answer_parked_for_drain();
   }
   worker_.observer().on_parked(exchange.generation->route_label(exchange.route),
                                origin_of(exchange.request), parked ? +1 : -1);
@@ -282,10 +311,13 @@ void ClientSession::set_parked(bool parked) {
 
 void ClientSession::send_local_reply(const LocalReply& reply, bool close_connection) {
   Exchange& exchange = *exchange_;
-  if (exchange.backend != nullptr) release_backend(false);
-  if (exchange.parked) set_parked(false);
+  if (exchange.backend != nullptr)
+    release_backend(false);
+  if (exchange.parked)
+    set_parked(false);
   exchange.status = reply.status;
-  if (exchange.error.empty()) exchange.error = reply.error;
+  if (exchange.error.empty())
+    exchange.error = reply.error;
   bool closing = close_connection || exchange.closing || !exchange.request_complete;
   exchange.closing = closing;
   scratch_.clear();
@@ -296,7 +328,8 @@ void ClientSession::send_local_reply(const LocalReply& reply, bool close_connect
   exchange.response_complete = true;
   // A keep-alive reply continues in process_input() once the decoder callback has returned;
   // a closing one ends the exchange now. (Never called from inside a response decoder.)
-  if (closing) after_exchange();
+  if (closing)
+    after_exchange();
 }
 
 void ClientSession::write_client(std::string_view bytes) {
@@ -309,9 +342,11 @@ bool ClientSession::client_output_full() const {
 
 void ClientSession::finish_exchange() {
   Exchange& exchange = *exchange_;
-  if (exchange.recorded) return;
+  if (exchange.recorded)
+    return;
   exchange.recorded = true;
-  if (exchange.parked) set_parked(false);
+  if (exchange.parked)
+    set_parked(false);
   ExchangeRecord record;
   record.start = exchange.start_wall;
   record.duration = std::chrono::steady_clock::now() - exchange.start;
@@ -324,9 +359,11 @@ void ClientSession::finish_exchange() {
   record.status = exchange.status;
   record.bytes_in = exchange.bytes_in;
   record.bytes_out = exchange.bytes_out;
-  record.route = exchange.route != nullptr ? std::string_view(exchange.generation->route_label(exchange.route))
-                                           : std::string_view();
-  if (exchange.pool != nullptr) record.backend = exchange.pool->config().name;
+  record.route = exchange.route != nullptr
+                     ? std::string_view(exchange.generation->route_label(exchange.route))
+                     : std::string_view();
+  if (exchange.pool != nullptr)
+    record.backend = exchange.pool->config().name;
   record.server = exchange.server_name;
   record.user = exchange.user;
   record.token_format = exchange.token_format;
@@ -344,7 +381,8 @@ void ClientSession::after_exchange() {
   finish_exchange();
   decoder_.recycle(std::move(exchange_->request)); // its storage serves the next request
   exchange_.reset();
-  if (header_timer_) evtimer_del(header_timer_.get());
+  if (header_timer_)
+    evtimer_del(header_timer_.get());
   if (closing) {
     close_after_flush();
     return;
@@ -358,7 +396,8 @@ void ClientSession::on_client_write(bufferevent*, void* arg) noexcept {
   Guard guard(*self);
   std::size_t pending = evbuffer_get_length(bufferevent_get_output(self->bev_.get()));
   if (self->close_after_flush_) {
-    if (pending == 0) self->close();
+    if (pending == 0)
+      self->close();
     return;
   }
   Exchange* exchange = self->exchange_.get();
@@ -382,7 +421,8 @@ void ClientSession::on_client_event(bufferevent*, short events, void* arg) noexc
     self->close();
     return;
   }
-  if (events & BEV_EVENT_CONNECTED) return;
+  if (events & BEV_EVENT_CONNECTED)
+    return;
   if (self->exchange_) {
     bool timeout = events & BEV_EVENT_TIMEOUT;
     self->abort_exchange(timeout ? "client_timeout" : "client_closed");
@@ -392,8 +432,10 @@ void ClientSession::on_client_event(bufferevent*, short events, void* arg) noexc
 
 void ClientSession::abort_exchange(std::string_view error) {
   Exchange& exchange = *exchange_;
-  if (exchange.error.empty()) exchange.error = error;
-  if (exchange.backend != nullptr) release_backend(false);
+  if (exchange.error.empty())
+    exchange.error = error;
+  if (exchange.backend != nullptr)
+    release_backend(false);
   if (!exchange.response_complete) {
     exchange.closing = true;
   }
@@ -410,13 +452,15 @@ void ClientSession::begin_drain() {
   }
   if (exchange_) {
     exchange_->closing = true;
-    if (exchange_->parked) answer_parked_for_drain();
+    if (exchange_->parked)
+      answer_parked_for_drain();
   }
 }
 
 void ClientSession::terminate() {
   Guard guard(*this);
-  if (exchange_) abort_exchange("drain_timeout");
+  if (exchange_)
+    abort_exchange("drain_timeout");
   close();
 }
 
@@ -438,7 +482,8 @@ void ClientSession::answer_parked_for_drain() {
 void ClientSession::on_drain_timer(evutil_socket_t, short, void* arg) noexcept {
   auto* self = static_cast<ClientSession*>(arg);
   Guard guard(*self);
-  if (self->exchange_ && self->exchange_->parked) self->answer_parked_for_drain();
+  if (self->exchange_ && self->exchange_->parked)
+    self->answer_parked_for_drain();
 }
 
 } // namespace stgw::proxy

@@ -28,8 +28,8 @@ using UserSlot = std::unique_ptr<policy::ConnectionBudget::UserSlot>;
 // The state of one request/response pair.
 struct Exchange {
   std::shared_ptr<Generation> generation;
-  http::RequestHead request;      // rewritten for the backend once it is sent
-  std::string forwarded_head;     // the serialised head as sent (kept for a retry)
+  http::RequestHead request;  // rewritten for the backend once it is sent
+  std::string forwarded_head; // the serialised head as sent (kept for a retry)
   const config::RouteConfig* route = nullptr;
   BackendPool* pool = nullptr;
   BackendConnection* backend = nullptr;
@@ -43,11 +43,12 @@ struct Exchange {
   bool response_complete = false; // the response decoder finished the message
   bool parked = false;            // waiting for the response head
   bool was_parked = false;
-  bool closing = false;           // the client connection closes after this response
+  bool closing = false; // the client connection closes after this response
   bool backend_read_paused = false;
   bool retried = false;
   bool recorded = false;
-  bool closing_backend = false;   // the backend said Connection: close          // reported to the observer
+  bool closing_backend =
+      false; // the backend said Connection: close          // reported to the observer
   http::BodyKind response_framing = http::BodyKind::None;
 
   int status = 0;
@@ -80,8 +81,8 @@ public:
   ClientSession* prev_ = nullptr;
 
 private:
-  ClientSession(WorkerContext& worker, std::shared_ptr<const ListenerInfo> listener, bufferevent* bev,
-                const net::SocketAddress& peer, ClientSlot slot);
+  ClientSession(WorkerContext& worker, std::shared_ptr<const ListenerInfo> listener,
+                bufferevent* bev, const net::SocketAddress& peer, ClientSlot slot);
 
   // Keeps the session alive while one of its callbacks runs; the last guard out deletes a
   // session that was closed meanwhile.
@@ -145,8 +146,8 @@ private:
   net::BuffereventPtr bev_;
   net::SocketAddress peer_;
   std::string peer_ip_;
-  ClientSlot slot_;      // global and per-address budget
-  UserSlot user_slot_;   // per-user budget, once a verified identity is seen
+  ClientSlot slot_;    // global and per-address budget
+  UserSlot user_slot_; // per-user budget, once a verified identity is seen
   std::string slot_user_;
   http::RequestDecoder decoder_;
   std::unique_ptr<Exchange> exchange_;

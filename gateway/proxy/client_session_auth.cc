@@ -18,7 +18,8 @@ std::size_t collect_cookies(const http::HeaderList& headers,
                             std::array<std::string_view, kMaxCookieHeaders>& out) {
   std::size_t count = 0;
   for (auto field : headers)
-    if (count < out.size() && http::iequals(field.name, "cookie")) out[count++] = field.value;
+    if (count < out.size() && http::iequals(field.name, "cookie"))
+      out[count++] = field.value;
   return count;
 }
 
@@ -31,11 +32,14 @@ std::string_view header_or_empty(const http::HeaderList& headers, std::string_vi
 bool ClientSession::authorize(Exchange& exchange) {
   const auto& route = *exchange.route;
   const policy::AuthGate* gate = exchange.generation->shared().auth_gate.get();
-  if (route.auth == config::AuthMode::None) return admit_parked(exchange);
+  if (route.auth == config::AuthMode::None)
+    return admit_parked(exchange);
   if (gate == nullptr || worker_.validation_cache() == nullptr) {
     // Validation guarantees [sso] for auth routes; an optional route without it forwards.
-    if (route.auth == config::AuthMode::Optional) return admit_parked(exchange);
-    send_local_reply({401, "unauthenticated", "single sign-on is not configured", "missing"}, false);
+    if (route.auth == config::AuthMode::Optional)
+      return admit_parked(exchange);
+    send_local_reply({401, "unauthenticated", "single sign-on is not configured", "missing"},
+                     false);
     return false;
   }
   std::array<std::string_view, kMaxCookieHeaders> cookies;
@@ -45,7 +49,8 @@ bool ClientSession::authorize(Exchange& exchange) {
   facts.target = exchange.request.target;
   facts.host = header_or_empty(headers, "host");
   facts.secure = static_cast<bool>(listener_->tls);
-  facts.cookie_headers = std::span<const std::string_view>(cookies.data(), collect_cookies(headers, cookies));
+  facts.cookie_headers =
+      std::span<const std::string_view>(cookies.data(), collect_cookies(headers, cookies));
   facts.accept = header_or_empty(headers, "accept");
   facts.x_requested_with = headers.contains("x-requested-with");
   facts.sec_fetch_mode = header_or_empty(headers, "sec-fetch-mode");
@@ -86,7 +91,8 @@ bool ClientSession::authorize(Exchange& exchange) {
 // the connections a user holds and the requests a user has waiting on the backend.
 bool ClientSession::admit_user(Exchange& exchange) {
   policy::ConnectionBudget* budget = worker_.budget();
-  if (budget == nullptr || exchange.user.empty() || exchange.user == slot_user_) return true;
+  if (budget == nullptr || exchange.user.empty() || exchange.user == slot_user_)
+    return true;
   user_slot_.reset();
   slot_user_.clear();
   auto slot = budget->admit_user(exchange.user);
@@ -101,7 +107,8 @@ bool ClientSession::admit_user(Exchange& exchange) {
 
 bool ClientSession::admit_parked(Exchange& exchange) {
   policy::ConnectionBudget* budget = worker_.budget();
-  if (budget == nullptr || exchange.user.empty()) return true;
+  if (budget == nullptr || exchange.user.empty())
+    return true;
   auto slot = budget->admit_parked(exchange.user);
   if (!slot) {
     reject_over_budget(slot.error());

@@ -49,7 +49,8 @@ void ClientSession::on_backend_readable(BackendConnection&) {
 }
 
 void ClientSession::process_backend_input() {
-  if (!exchange_ || exchange_->backend == nullptr) return;
+  if (!exchange_ || exchange_->backend == nullptr)
+    return;
   evbuffer* input = exchange_->backend->input();
   while (!closed_ && exchange_ && exchange_->backend != nullptr) {
     Exchange& exchange = *exchange_;
@@ -61,10 +62,12 @@ void ClientSession::process_backend_input() {
       return;
     }
     std::size_t length = evbuffer_get_length(input);
-    if (length == 0) return;
+    if (length == 0)
+      return;
     // Body bytes can be offered piecewise; only a head needs to be contiguous.
     std::size_t offer = exchange.response_started ? evbuffer_get_contiguous_space(input) : length;
-    const char* data = reinterpret_cast<const char*>(evbuffer_pullup(input, static_cast<ssize_t>(offer)));
+    const char* data =
+        reinterpret_cast<const char*>(evbuffer_pullup(input, static_cast<ssize_t>(offer)));
     auto used = response_decoder_->feed(std::string_view(data, offer));
     if (!used) {
       worker_.observer().on_backend_error(exchange.pool->config().name,
@@ -84,20 +87,23 @@ void ClientSession::process_backend_input() {
     evbuffer_drain(input, *used);
     if (exchange.response_complete) {
       // Extra bytes after a complete response mean the connection cannot be trusted again.
-      bool reusable = exchange.request_complete &&
-                      evbuffer_get_length(input) == 0 && !exchange.closing_backend;
+      bool reusable =
+          exchange.request_complete && evbuffer_get_length(input) == 0 && !exchange.closing_backend;
       release_backend(reusable);
       after_exchange();
-      if (!closed_ && !close_after_flush_) process_input();
+      if (!closed_ && !close_after_flush_)
+        process_input();
       return;
     }
-    if (*used == 0 && offer == length) return; // need more bytes for the head
+    if (*used == 0 && offer == length)
+      return; // need more bytes for the head
   }
 }
 
 void ClientSession::on_informational(http::ResponseHead&& head) {
   // 100 Continue is answered by the gateway itself; other 1xx go to HTTP/1.1 clients.
-  if (head.status == 100 || exchange_->request.version_minor == 0) return;
+  if (head.status == 100 || exchange_->request.version_minor == 0)
+    return;
   scratch_.clear();
   http::serialize_response_head(head, scratch_);
   write_client(scratch_);
@@ -105,15 +111,17 @@ void ClientSession::on_informational(http::ResponseHead&& head) {
 
 void ClientSession::on_response_head(http::ResponseHead&& head) {
   Exchange& exchange = *exchange_;
-  if (exchange.parked) set_parked(false);
+  if (exchange.parked)
+    set_parked(false);
   exchange.status = head.status;
   exchange.closing_backend = !head.keep_alive;
   // A client whose request body is not fully read cannot safely send another request.
-  exchange.closing = exchange.closing || !exchange.request_complete || draining_ ||
-                     worker_.draining();
+  exchange.closing =
+      exchange.closing || !exchange.request_complete || draining_ || worker_.draining();
   exchange.response_framing = rewrite_response(head, exchange.request.version_minor,
                                                exchange.closing, exchange.request.method == "HEAD");
-  if (exchange.response_framing == http::BodyKind::UntilClose) exchange.closing = true;
+  if (exchange.response_framing == http::BodyKind::UntilClose)
+    exchange.closing = true;
   scratch_.clear();
   http::serialize_response_head(head, scratch_);
   write_client(scratch_);
@@ -138,13 +146,15 @@ void ClientSession::on_response_body(std::string_view data) {
 
 void ClientSession::on_response_complete() {
   Exchange& exchange = *exchange_;
-  if (exchange.response_framing == http::BodyKind::Chunked) write_client(http::kLastChunk);
+  if (exchange.response_framing == http::BodyKind::Chunked)
+    write_client(http::kLastChunk);
   exchange.response_complete = true;
 }
 
 void ClientSession::on_backend_drained(BackendConnection&) {
   Guard guard(*this);
-  if (!exchange_ || exchange_->request_complete || closed_) return;
+  if (!exchange_ || exchange_->request_complete || closed_)
+    return;
   if (evbuffer_get_length(exchange_->backend->output()) < kOutputHigh) {
     bufferevent_enable(bev_.get(), EV_READ);
     process_input();
@@ -153,7 +163,8 @@ void ClientSession::on_backend_drained(BackendConnection&) {
 
 void ClientSession::on_backend_event(BackendConnection&, short events) {
   Guard guard(*this);
-  if (!exchange_ || exchange_->backend == nullptr) return;
+  if (!exchange_ || exchange_->backend == nullptr)
+    return;
   on_backend_failure(events);
 }
 
@@ -164,7 +175,8 @@ void ClientSession::on_backend_failure(short events) {
   if (eof && exchange.response_started) {
     // A close-delimited body ends here; anything else was cut short.
     process_backend_input();
-    if (!exchange_ || exchange_->backend == nullptr) return;
+    if (!exchange_ || exchange_->backend == nullptr)
+      return;
     auto done = response_decoder_->feed_eof();
     if (done && exchange.response_complete) {
       release_backend(false);
@@ -177,7 +189,8 @@ void ClientSession::on_backend_failure(short events) {
   BackendErrorKind kind = timeout     ? BackendErrorKind::Timeout
                           : connected ? BackendErrorKind::Reset
                                       : BackendErrorKind::Connect;
-  if (!exchange.response_started && !timeout && retry_on_fresh_connection()) return;
+  if (!exchange.response_started && !timeout && retry_on_fresh_connection())
+    return;
   worker_.observer().on_backend_error(exchange.pool->config().name, server, kind);
   if (exchange.response_started) {
     // Part of the response is out: the only honest signal left is closing this client, once
@@ -207,11 +220,13 @@ bool ClientSession::retry_on_fresh_connection() {
   std::size_t server = exchange.backend->server();
   release_backend(false);
   exchange.backend = exchange.pool->acquire(server, *this);
-  if (exchange.backend == nullptr) return false;
+  if (exchange.backend == nullptr)
+    return false;
   response_decoder_->start_response(exchange.request.method == "HEAD");
   send_request_head(exchange);
   if (exchange.request_complete) {
-    if (exchange.request.body == http::BodyKind::Chunked) write_backend(http::kLastChunk);
+    if (exchange.request.body == http::BodyKind::Chunked)
+      write_backend(http::kLastChunk);
     exchange.backend->set_read_timeout(exchange.route->timeout);
   }
   return true;

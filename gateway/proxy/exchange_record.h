@@ -17,21 +17,21 @@ struct ExchangeRecord {
   std::string_view client_ip;
   std::string_view listener;
   std::string_view method;
-  std::string_view target;        // as received (the logger drops the query unless configured)
+  std::string_view target; // as received (the logger drops the query unless configured)
   std::string_view host;
   std::string_view referer_origin; // Origin or Referer, for the product label
-  int status = 0;                 // 0 = no response was sent (client went away)
-  std::uint64_t bytes_in = 0;     // request body bytes from the client
-  std::uint64_t bytes_out = 0;    // response body bytes to the client
-  std::string_view route;         // route label (its prefix, "host/prefix" with a host); "" = none
-  std::string_view backend;       // backend name, empty when none
-  std::string_view server;        // "host:port", empty when none
-  std::string_view user;          // verified identity, empty = none
-  std::string_view token_format;  // "ltpa2" | "ltpa1" | "domino" | ""
-  std::string_view auth_result;   // "valid" | "missing" | "expired" | "invalid" | "" (no auth)
-  std::string_view tls_version;   // "" for cleartext
-  bool parked = false;            // waited on the backend for the response head
-  std::string_view error;         // stable error code, empty when none
+  int status = 0;                  // 0 = no response was sent (client went away)
+  std::uint64_t bytes_in = 0;      // request body bytes from the client
+  std::uint64_t bytes_out = 0;     // response body bytes to the client
+  std::string_view route;          // route label (its prefix, "host/prefix" with a host); "" = none
+  std::string_view backend;        // backend name, empty when none
+  std::string_view server;         // "host:port", empty when none
+  std::string_view user;           // verified identity, empty = none
+  std::string_view token_format;   // "ltpa2" | "ltpa1" | "domino" | ""
+  std::string_view auth_result;    // "valid" | "missing" | "expired" | "invalid" | "" (no auth)
+  std::string_view tls_version;    // "" for cleartext
+  bool parked = false;             // waited on the backend for the response head
+  std::string_view error;          // stable error code, empty when none
 };
 
 enum class BackendErrorKind { Connect, Reset, Timeout, Protocol, Tls };

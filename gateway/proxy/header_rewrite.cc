@@ -22,13 +22,16 @@ bool is_spoofable(std::string_view name, std::string_view identity_header) {
 template <class Head> void remove_connection_listed(Head& head) {
   std::string listed;
   for (auto field : head.headers)
-    if (http::iequals(field.name, "connection")) (listed += field.value) += ',';
+    if (http::iequals(field.name, "connection"))
+      (listed += field.value) += ',';
   std::size_t start = 0;
   while (start < listed.size()) {
     std::size_t end = listed.find(',', start);
     std::string_view token = std::string_view(listed).substr(start, end - start);
-    while (!token.empty() && (token.front() == ' ' || token.front() == '\t')) token.remove_prefix(1);
-    while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) token.remove_suffix(1);
+    while (!token.empty() && (token.front() == ' ' || token.front() == '\t'))
+      token.remove_prefix(1);
+    while (!token.empty() && (token.back() == ' ' || token.back() == '\t'))
+      token.remove_suffix(1);
     if (!token.empty() && !http::iequals(token, "close") && !http::iequals(token, "keep-alive"))
       head.headers.remove(token);
     start = end + 1;
@@ -36,16 +39,19 @@ template <class Head> void remove_connection_listed(Head& head) {
 }
 
 std::string_view origin_form(std::string_view target) {
-  if (target.starts_with('/')) return target;
+  if (target.starts_with('/'))
+    return target;
   std::size_t scheme_end = target.find("://");
-  if (scheme_end == std::string_view::npos) return target;
+  if (scheme_end == std::string_view::npos)
+    return target;
   std::size_t path_start = target.find('/', scheme_end + 3);
   return path_start == std::string_view::npos ? std::string_view("/") : target.substr(path_start);
 }
 
 std::string_view authority_of(std::string_view target) {
   std::size_t scheme_end = target.find("://");
-  if (scheme_end == std::string_view::npos) return {};
+  if (scheme_end == std::string_view::npos)
+    return {};
   std::string_view rest = target.substr(scheme_end + 3);
   return rest.substr(0, rest.find_first_of("/?"));
 }
@@ -70,8 +76,10 @@ std::string header_safe(std::string_view value) {
 // "host:port" → "host"; "[v6]:port" → "[v6]".
 std::string_view host_without_port(std::string_view host) {
   std::size_t colon = host.rfind(':');
-  if (colon == std::string_view::npos || host.ends_with(']')) return host;
-  if (host.starts_with('[') && host.find(']') > colon) return host;
+  if (colon == std::string_view::npos || host.ends_with(']'))
+    return host;
+  if (host.starts_with('[') && host.find(']') > colon)
+    return host;
   return host.substr(0, colon);
 }
 
@@ -82,7 +90,8 @@ void rewrite_request(http::RequestHead& head, const ForwardingFacts& facts) {
     std::string authority(authority_of(head.target));
     head.target = std::string(origin_form(head.target));
     head.headers.remove("host");
-    if (!authority.empty()) head.headers.add("Host", authority);
+    if (!authority.empty())
+      head.headers.add("Host", authority);
   }
   remove_connection_listed(head);
   head.headers.remove_if([&](std::string_view name) {
@@ -107,7 +116,8 @@ void rewrite_request(http::RequestHead& head, const ForwardingFacts& facts) {
   head.headers.add("$WSSN", host_without_port(host_copy));
   if (!facts.identity_header.empty() && !facts.identity.empty())
     head.headers.add(facts.identity_header, header_safe(facts.identity));
-  if (head.body == http::BodyKind::Chunked) head.headers.add("Transfer-Encoding", "chunked");
+  if (head.body == http::BodyKind::Chunked)
+    head.headers.add("Transfer-Encoding", "chunked");
 }
 
 http::BodyKind rewrite_response(http::ResponseHead& head, int client_version_minor, bool closing,
@@ -117,7 +127,8 @@ http::BodyKind rewrite_response(http::ResponseHead& head, int client_version_min
   http::BodyKind framing = head.body;
   bool bodiless = head_request || head.status == 204 || head.status == 304 ||
                   (head.status >= 100 && head.status < 200);
-  if (!bodiless && (head.body == http::BodyKind::Chunked || head.body == http::BodyKind::UntilClose)) {
+  if (!bodiless &&
+      (head.body == http::BodyKind::Chunked || head.body == http::BodyKind::UntilClose)) {
     if (client_version_minor >= 1) {
       head.headers.add("Transfer-Encoding", "chunked");
       framing = http::BodyKind::Chunked;

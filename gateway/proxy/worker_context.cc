@@ -22,7 +22,8 @@ const std::string& Generation::route_label(const config::RouteConfig* route) con
 }
 
 std::string route_label(std::string_view host, std::string_view prefix) {
-  if (host.empty()) return std::string(prefix);
+  if (host.empty())
+    return std::string(prefix);
   std::string label(host);
   label += prefix;
   return label;
@@ -30,7 +31,8 @@ std::string route_label(std::string_view host, std::string_view prefix) {
 
 BackendPool* Generation::pool_for(const config::RouteConfig& route) {
   for (auto& pool : pools_)
-    if (pool->config().name == route.backend) return pool.get();
+    if (pool->config().name == route.backend)
+      return pool.get();
   return nullptr; // validation guarantees every route names a backend
 }
 
@@ -43,7 +45,8 @@ void WorkerContext::begin_drain() {
     session = next;
   }
   if (generation_)
-    for (std::size_t i = 0; i < generation_->pool_count(); ++i) generation_->pool(i).close_idle();
+    for (std::size_t i = 0; i < generation_->pool_count(); ++i)
+      generation_->pool(i).close_idle();
 }
 
 void WorkerContext::terminate_all() {
@@ -57,7 +60,8 @@ void WorkerContext::terminate_all() {
 void WorkerContext::add(ClientSession* session) {
   session->prev_ = nullptr;
   session->next_ = head_;
-  if (head_ != nullptr) head_->prev_ = session;
+  if (head_ != nullptr)
+    head_->prev_ = session;
   head_ = session;
   ++sessions_;
 }
@@ -67,18 +71,24 @@ void WorkerContext::remove(ClientSession* session) {
     session->prev_->next_ = session->next_;
   else
     head_ = session->next_;
-  if (session->next_ != nullptr) session->next_->prev_ = session->prev_;
+  if (session->next_ != nullptr)
+    session->next_->prev_ = session->prev_;
   session->prev_ = session->next_ = nullptr;
   --sessions_;
 }
 
 std::string_view to_string(BackendErrorKind kind) {
   switch (kind) {
-    case BackendErrorKind::Connect: return "connect";
-    case BackendErrorKind::Reset: return "reset";
-    case BackendErrorKind::Timeout: return "timeout";
-    case BackendErrorKind::Protocol: return "protocol";
-    case BackendErrorKind::Tls: return "tls";
+    case BackendErrorKind::Connect:
+      return "connect";
+    case BackendErrorKind::Reset:
+      return "reset";
+    case BackendErrorKind::Timeout:
+      return "timeout";
+    case BackendErrorKind::Protocol:
+      return "protocol";
+    case BackendErrorKind::Tls:
+      return "tls";
   }
   return "unknown";
 }

@@ -18,7 +18,7 @@
 namespace stgw::policy {
 class AuthGate;
 class ConnectionBudget;
-}
+} // namespace stgw::policy
 namespace stgw::ssoauth {
 class ValidationCache;
 }
@@ -31,11 +31,12 @@ class ClientSession;
 // read-only by every worker: TLS contexts, backend addresses and health, the auth gate.
 struct SharedGeneration {
   config::ConfigPtr config;
-  std::vector<std::shared_ptr<net::ServerTlsContext>> listener_tls; // per listener; null = cleartext
-  std::vector<std::vector<net::SocketAddress>> backend_addresses;   // per backend, per server
-  std::vector<std::shared_ptr<BackendHealth>> backend_health;       // per backend
+  std::vector<std::shared_ptr<net::ServerTlsContext>>
+      listener_tls;                                               // per listener; null = cleartext
+  std::vector<std::vector<net::SocketAddress>> backend_addresses; // per backend, per server
+  std::vector<std::shared_ptr<BackendHealth>> backend_health;     // per backend
   std::vector<std::shared_ptr<const net::ClientTlsContext>> backend_tls; // per backend; may be null
-  std::shared_ptr<const policy::AuthGate> auth_gate;                // null without [sso]
+  std::shared_ptr<const policy::AuthGate> auth_gate;                     // null without [sso]
 };
 
 // One worker's view of one configuration: the router and its own backend pools. Exchanges
@@ -78,7 +79,9 @@ public:
   policy::ConnectionBudget* budget() const { return budget_; }
 
   const std::shared_ptr<Generation>& generation() const { return generation_; }
-  void set_generation(std::shared_ptr<Generation> generation) { generation_ = std::move(generation); }
+  void set_generation(std::shared_ptr<Generation> generation) {
+    generation_ = std::move(generation);
+  }
 
   bool draining() const { return draining_; }
   // Stops keep-alive, closes idle sessions, answers parked polls soon (see ClientSession).

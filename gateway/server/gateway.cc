@@ -11,9 +11,9 @@
 #include "gateway/server/access_log.h"
 #include "gateway/server/admin_server.h"
 #include "gateway/server/generation_builder.h"
-#include "gateway/server/metrics.h"
 #include "gateway/server/health_checker.h"
 #include "gateway/server/log.h"
+#include "gateway/server/metrics.h"
 #include "gateway/server/worker.h"
 
 namespace stgw::server {
@@ -54,7 +54,8 @@ private:
 };
 
 int Gateway::Impl::worker_count(const config::GatewayConfig& config) const {
-  if (config.server.workers > 0) return config.server.workers;
+  if (config.server.workers > 0)
+    return config.server.workers;
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
@@ -62,12 +63,15 @@ std::vector<std::string> Gateway::Impl::init(config::ConfigPtr config) {
   evthread_use_pthreads();
   std::signal(SIGPIPE, SIG_IGN);
   auto generation = build_generation(config);
-  if (!generation) return generation.error();
+  if (!generation)
+    return generation.error();
   generation_ = std::move(*generation);
   int workers = worker_count(*config);
-  if (auto errors = plan_budget(*config, workers); !errors.empty()) return errors;
+  if (auto errors = plan_budget(*config, workers); !errors.empty())
+    return errors;
   base_.reset(event_base_new());
-  if (auto errors = start_observability(*config); !errors.empty()) return errors;
+  if (auto errors = start_observability(*config); !errors.empty())
+    return errors;
   auto make_observer = [this](event_base* worker_base) {
     return metrics_->make_worker_observer(worker_base, access_log_.get());
   };
@@ -93,7 +97,8 @@ std::vector<std::string> Gateway::Impl::plan_budget(const config::GatewayConfig&
                                                     int workers) {
   policy::NofileLimits limits = policy::raise_nofile_limit();
   auto plan = policy::plan_budget(config, limits.soft, workers);
-  if (!plan) return {plan.error()};
+  if (!plan)
+    return {plan.error()};
   log_info("descriptor budget: nofile {} (hard {}), capacity {} client connections, cap {}",
            limits.soft, limits.hard, plan->capacity, plan->max_client_connections);
   budget_ = std::make_unique<policy::ConnectionBudget>(*plan, config.budget);
@@ -106,24 +111,27 @@ void Gateway::Impl::on_budget_crossing() {
   for (auto& worker : workers_) {
     Worker* w = worker.get();
     policy::ConnectionBudget* budget = budget_.get();
-    w->post([w, budget] { w->pause_accepting(budget->in_use() >= budget->max_client_connections()); });
+    w->post(
+        [w, budget] { w->pause_accepting(budget->in_use() >= budget->max_client_connections()); });
   }
 }
 
 std::vector<std::string> Gateway::Impl::start_observability(const config::GatewayConfig& config) {
   metrics_ = std::make_unique<Metrics>(config);
-  metrics_->set_scrape_hook([this](Metrics& metrics) {
-    metrics.set_budget(budget_->capacity(), budget_->in_use());
-  });
+  metrics_->set_scrape_hook(
+      [this](Metrics& metrics) { metrics.set_budget(budget_->capacity(), budget_->in_use()); });
   auto log = AccessLog::open(config.access_log);
-  if (!log) return {log.error()};
+  if (!log)
+    return {log.error()};
   access_log_ = std::move(*log);
-  if (!config.admin.address) return {};
+  if (!config.admin.address)
+    return {};
   AdminCallbacks callbacks;
   callbacks.metrics = [this] { return metrics_->serialize(); };
   callbacks.not_ready_reason = [this] { return not_ready_reason(); };
   auto admin = AdminServer::start(base_.get(), *config.admin.address, std::move(callbacks));
-  if (!admin) return {admin.error()};
+  if (!admin)
+    return {admin.error()};
   admin_ = std::move(*admin);
   return {};
 }
@@ -131,7 +139,8 @@ std::vector<std::string> Gateway::Impl::start_observability(const config::Gatewa
 // /readyz: configuration loaded (always, once running), not draining, and at least one
 // healthy server in every backend that routes use.
 std::optional<std::string> Gateway::Impl::not_ready_reason() const {
-  if (draining_) return "draining";
+  if (draining_)
+    return "draining";
   const auto& backends = generation_->config->backends;
   for (std::size_t i = 0; i < backends.size(); ++i)
     if (!generation_->backend_health[i]->any_healthy())
@@ -140,7 +149,8 @@ std::optional<std::string> Gateway::Impl::not_ready_reason() const {
 }
 
 int Gateway::Impl::run() {
-  for (auto& worker : workers_) worker->start();
+  for (auto& worker : workers_)
+    worker->start();
   health_->probe_all();
   const auto& config = *generation_->config;
   std::string addresses;
@@ -153,7 +163,8 @@ int Gateway::Impl::run() {
     std::fflush(stdout);
   }
   event_base_dispatch(base_.get());
-  for (auto& worker : workers_) worker->join();
+  for (auto& worker : workers_)
+    worker->join();
   workers_.clear();
   log_info("stgw stopped");
   return 0;
@@ -172,14 +183,17 @@ void Gateway::Impl::on_signal(evutil_socket_t signal, short, void* arg) noexcept
   }
 }
 
-void Gateway::Impl::request_stop() { event_active(stop_event_.get(), EV_READ, 0); }
+void Gateway::Impl::request_stop() {
+  event_active(stop_event_.get(), EV_READ, 0);
+}
 
 void Gateway::Impl::on_stop_request(evutil_socket_t, short, void* arg) noexcept {
   static_cast<Impl*>(arg)->begin_drain();
 }
 
 void Gateway::Impl::begin_drain() {
-  if (draining_) return;
+  if (draining_)
+    return;
   draining_ = true;
   auto deadline = generation_->config->server.drain_timeout;
   log_info("draining: up to {} ms for in-flight exchanges", deadline.count());
@@ -200,14 +214,16 @@ void Gateway::Impl::reload() {
   }
   auto loaded = config::load_config_file(options_.config_path);
   if (!loaded) {
-    for (const auto& error : loaded.error()) log_error("reload: {}", error.to_string());
+    for (const auto& error : loaded.error())
+      log_error("reload: {}", error.to_string());
     log_error("reload failed: keeping the running configuration");
     metrics_->count_reload(false);
     return;
   }
   auto generation = build_generation(*loaded, generation_.get());
   if (!generation) {
-    for (const auto& error : generation.error()) log_error("reload: {}", error);
+    for (const auto& error : generation.error())
+      log_error("reload: {}", error);
     log_error("reload failed: keeping the running configuration");
     metrics_->count_reload(false);
     return;
@@ -220,7 +236,8 @@ void Gateway::Impl::reload() {
     Worker* w = worker.get();
     auto next = generation_;
     w->post([w, next] {
-      for (const auto& error : w->apply(next)) log_error("reload: {}", error);
+      for (const auto& error : w->apply(next))
+        log_error("reload: {}", error);
     });
   }
   health_ = std::make_unique<HealthChecker>(base_.get(), generation_);
@@ -232,13 +249,18 @@ std::expected<std::unique_ptr<Gateway>, std::vector<std::string>>
 Gateway::create(config::ConfigPtr config, GatewayOptions options) {
   auto impl = std::make_unique<Impl>(std::move(options));
   auto errors = impl->init(std::move(config));
-  if (!errors.empty()) return std::unexpected(std::move(errors));
+  if (!errors.empty())
+    return std::unexpected(std::move(errors));
   return std::unique_ptr<Gateway>(new Gateway(std::move(impl)));
 }
 
 Gateway::Gateway(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Gateway::~Gateway() = default;
-int Gateway::run() { return impl_->run(); }
-void Gateway::request_stop() { impl_->request_stop(); }
+int Gateway::run() {
+  return impl_->run();
+}
+void Gateway::request_stop() {
+  impl_->request_stop();
+}
 
 } // namespace stgw::server

@@ -13,8 +13,8 @@
 namespace stgw::server {
 
 struct GatewayOptions {
-  std::string config_path;        // re-read on SIGHUP; empty = reload disabled (embedded config)
-  bool print_ready_line = true;   // "stgw ready: ..." on stdout once listening
+  std::string config_path;      // re-read on SIGHUP; empty = reload disabled (embedded config)
+  bool print_ready_line = true; // "stgw ready: ..." on stdout once listening
 };
 
 class Gateway {

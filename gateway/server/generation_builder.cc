@@ -16,7 +16,8 @@ void build_listener_tls(const config::GatewayConfig& config, proxy::SharedGenera
     }
     auto tls = net::ServerTlsContext::create(*listener.tls, listener.alpn);
     if (!tls) {
-      for (auto& error : tls.error()) errors.push_back(fmt::format("listener {}: {}", listener.name, error));
+      for (auto& error : tls.error())
+        errors.push_back(fmt::format("listener {}: {}", listener.name, error));
       out.listener_tls.push_back(nullptr);
       continue;
     }
@@ -30,11 +31,14 @@ std::shared_ptr<proxy::BackendHealth> health_for(const config::BackendConfig& ba
   if (previous != nullptr) {
     const auto& old = previous->config->backends;
     for (std::size_t i = 0; i < old.size(); ++i) {
-      if (old[i].name != backend.name || old[i].servers.size() != backend.servers.size()) continue;
+      if (old[i].name != backend.name || old[i].servers.size() != backend.servers.size())
+        continue;
       bool same = true;
       for (std::size_t s = 0; s < backend.servers.size(); ++s)
-        same = same && old[i].servers[s].address.to_string() == backend.servers[s].address.to_string();
-      if (same) return previous->backend_health[i];
+        same =
+            same && old[i].servers[s].address.to_string() == backend.servers[s].address.to_string();
+      if (same)
+        return previous->backend_health[i];
     }
   }
   return std::make_shared<proxy::BackendHealth>(backend.servers.size());
@@ -60,7 +64,8 @@ void build_backends(const config::GatewayConfig& config, const proxy::SharedGene
       continue;
     }
     auto tls = net::ClientTlsContext::create(*backend.tls);
-    if (!tls) errors.push_back(fmt::format("backend {}: {}", backend.name, tls.error()));
+    if (!tls)
+      errors.push_back(fmt::format("backend {}: {}", backend.name, tls.error()));
     out.backend_tls.push_back(tls ? std::move(*tls) : nullptr);
   }
 }
@@ -78,7 +83,8 @@ build_generation(config::ConfigPtr config, const proxy::SharedGeneration* previo
     generation->auth_gate = std::move(*gate);
   else
     errors.insert(errors.end(), gate.error().begin(), gate.error().end());
-  if (!errors.empty()) return std::unexpected(std::move(errors));
+  if (!errors.empty())
+    return std::unexpected(std::move(errors));
   return generation;
 }
 

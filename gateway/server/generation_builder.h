@@ -14,7 +14,6 @@
 namespace stgw::server {
 
 std::expected<std::shared_ptr<const proxy::SharedGeneration>, std::vector<std::string>>
-build_generation(config::ConfigPtr config,
-                 const proxy::SharedGeneration* previous = nullptr);
+build_generation(config::ConfigPtr config, const proxy::SharedGeneration* previous = nullptr);
 
 } // namespace stgw::server

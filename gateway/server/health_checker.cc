@@ -13,10 +13,12 @@ timeval to_timeval(std::chrono::milliseconds ms) {
 
 // "HTTP/1.1 200 ..." → 200; 0 when the line is not (yet) a status line.
 int parse_status(std::string_view line) {
-  if (!line.starts_with("HTTP/1.") || line.size() < 12) return 0;
+  if (!line.starts_with("HTTP/1.") || line.size() < 12)
+    return 0;
   int status = 0;
   for (char c : line.substr(9, 3)) {
-    if (c < '0' || c > '9') return 0;
+    if (c < '0' || c > '9')
+      return 0;
     status = status * 10 + (c - '0');
   }
   return status;
@@ -34,7 +36,8 @@ struct HealthChecker::Probe {
     evbuffer* input = bufferevent_get_input(bev);
     std::size_t length = std::min<std::size_t>(evbuffer_get_length(input), 64);
     std::string_view line(reinterpret_cast<const char*>(evbuffer_pullup(input, length)), length);
-    if (line.find('\n') == std::string_view::npos && length < 64) return;
+    if (line.find('\n') == std::string_view::npos && length < 64)
+      return;
     int status = parse_status(line);
     probe->target->owner->finish_probe(*probe->target, status >= 100 && status < 500);
   }
@@ -44,7 +47,8 @@ struct HealthChecker::Probe {
       probe->target->owner->finish_probe(*probe->target, true);
       return;
     }
-    if (events & BEV_EVENT_CONNECTED) return;
+    if (events & BEV_EVENT_CONNECTED)
+      return;
     probe->target->owner->finish_probe(*probe->target, false);
   }
 };
@@ -54,7 +58,8 @@ HealthChecker::HealthChecker(event_base* base,
     : base_(base), generation_(std::move(generation)) {
   const auto& backends = generation_->config->backends;
   for (std::size_t b = 0; b < backends.size(); ++b) {
-    if (!backends[b].health_check.enabled) continue;
+    if (!backends[b].health_check.enabled)
+      continue;
     for (std::size_t s = 0; s < backends[b].servers.size(); ++s) {
       auto target = std::make_unique<Target>();
       target->owner = this;
@@ -67,11 +72,13 @@ HealthChecker::HealthChecker(event_base* base,
 }
 
 HealthChecker::~HealthChecker() {
-  for (auto& target : targets_) delete target->running;
+  for (auto& target : targets_)
+    delete target->running;
 }
 
 void HealthChecker::probe_all() {
-  for (auto& target : targets_) start_probe(*target);
+  for (auto& target : targets_)
+    start_probe(*target);
 }
 
 void HealthChecker::on_timer(evutil_socket_t, short, void* arg) noexcept {
@@ -80,7 +87,8 @@ void HealthChecker::on_timer(evutil_socket_t, short, void* arg) noexcept {
 }
 
 void HealthChecker::start_probe(Target& target) {
-  if (target.running != nullptr) return;
+  if (target.running != nullptr)
+    return;
   const auto& backend = generation_->config->backends[target.backend];
   const auto& address = generation_->backend_addresses[target.backend][target.server];
   const auto& tls = generation_->backend_tls[target.backend];
@@ -117,7 +125,8 @@ void HealthChecker::finish_probe(Target& target, bool healthy) {
   delete target.running;
   target.running = nullptr;
   generation_->backend_health[target.backend]->mark(target.server, healthy);
-  timeval interval = to_timeval(generation_->config->backends[target.backend].health_check.interval);
+  timeval interval =
+      to_timeval(generation_->config->backends[target.backend].health_check.interval);
   evtimer_add(target.timer.get(), &interval);
 }
 

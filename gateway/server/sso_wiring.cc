@@ -7,9 +7,11 @@ namespace stgw::server {
 
 std::expected<std::shared_ptr<const policy::AuthGate>, std::vector<std::string>>
 build_auth_gate(const config::GatewayConfig& config) {
-  if (!config.sso) return std::shared_ptr<const policy::AuthGate>();
+  if (!config.sso)
+    return std::shared_ptr<const policy::AuthGate>();
   auto validator = policy::build_validator(*config.sso);
-  if (!validator) return std::unexpected(validator.error());
+  if (!validator)
+    return std::unexpected(validator.error());
   return std::make_shared<const policy::AuthGate>(*validator, *config.sso);
 }
 

@@ -24,8 +24,8 @@ void ListenerSlot::on_accept(int fd, const net::SocketAddress& peer) {
 
 Worker::Worker(int index, const ObserverFactory& make_observer, policy::ConnectionBudget* budget,
                std::size_t cache_entries)
-    : index_(index), base_(event_base_new()), observer_(make_observer(base_.get())), budget_(budget),
-      cache_(std::make_unique<ssoauth::ValidationCache>(cache_entries)) {
+    : index_(index), base_(event_base_new()), observer_(make_observer(base_.get())),
+      budget_(budget), cache_(std::make_unique<ssoauth::ValidationCache>(cache_entries)) {
   context_ = std::make_unique<proxy::WorkerContext>(base_.get(), *observer_, cache_.get(), budget);
   wakeup_.reset(event_new(base_.get(), -1, EV_PERSIST, &Worker::on_wakeup, this));
   drain_tick_.reset(event_new(base_.get(), -1, EV_PERSIST, &Worker::on_drain_tick, this));
@@ -44,7 +44,8 @@ Worker::create(int index, std::shared_ptr<const proxy::SharedGeneration> generat
   std::size_t cache_entries = sso ? sso->cache_entries : 0;
   std::unique_ptr<Worker> worker(new Worker(index, make_observer, budget, cache_entries));
   auto errors = worker->apply(std::move(generation));
-  if (!errors.empty()) return std::unexpected(std::move(errors));
+  if (!errors.empty())
+    return std::unexpected(std::move(errors));
   return worker;
 }
 
@@ -52,12 +53,14 @@ std::expected<std::unique_ptr<ListenerSlot>, std::string>
 Worker::open_listener(const config::ListenerConfig& config,
                       std::shared_ptr<net::ServerTlsContext> tls) {
   auto address = net::resolve(config.address);
-  if (!address) return std::unexpected(address.error());
+  if (!address)
+    return std::unexpected(address.error());
   auto slot = std::make_unique<ListenerSlot>();
   slot->worker = this;
   slot->key = listener_key(config);
   auto listener = net::Listener::open(base_.get(), *address, *slot);
-  if (!listener) return std::unexpected(fmt::format("listener {}: {}", config.name, listener.error()));
+  if (!listener)
+    return std::unexpected(fmt::format("listener {}: {}", config.name, listener.error()));
   slot->listener = std::move(*listener);
   auto info = std::make_shared<proxy::ListenerInfo>();
   info->name = config.name;
@@ -90,7 +93,8 @@ std::vector<std::string> Worker::apply(std::shared_ptr<const proxy::SharedGenera
     }
     next.push_back(std::move(*slot));
   }
-  if (!errors.empty() && listeners_.empty()) return errors; // start-up: nothing half-open
+  if (!errors.empty() && listeners_.empty())
+    return errors;              // start-up: nothing half-open
   listeners_ = std::move(next); // listeners left out are closed; their sessions continue
   context_->set_generation(
       std::make_shared<proxy::Generation>(base_.get(), std::move(generation), *observer_));
@@ -112,11 +116,13 @@ void Worker::accept(const std::shared_ptr<const proxy::ListenerInfo>& listener, 
       // worker is refused before every listener pauses; the rest wait in the backlog.
       observer_->on_rejected(policy::to_string(admitted.error()));
       ::close(fd);
-      if (admitted.error() == policy::Rejection::GlobalCap) pause_accepting(true);
+      if (admitted.error() == policy::Rejection::GlobalCap)
+        pause_accepting(true);
       return;
     }
     slot = std::move(*admitted);
-    if (budget_->in_use() >= budget_->max_client_connections()) pause_accepting(true);
+    if (budget_->in_use() >= budget_->max_client_connections())
+      pause_accepting(true);
   }
   proxy::ClientSession::start(*context_, listener, fd, peer, std::move(slot));
 }
@@ -126,7 +132,8 @@ void Worker::start() {
 }
 
 void Worker::join() {
-  if (thread_.joinable()) thread_.join();
+  if (thread_.joinable())
+    thread_.join();
 }
 
 void Worker::post(std::function<void()> task) {
@@ -147,7 +154,8 @@ void Worker::run_tasks() {
     std::lock_guard lock(tasks_mutex_);
     tasks.swap(tasks_);
   }
-  for (auto& task : tasks) task();
+  for (auto& task : tasks)
+    task();
 }
 
 void Worker::drain(std::chrono::milliseconds deadline) {
@@ -160,7 +168,8 @@ void Worker::drain(std::chrono::milliseconds deadline) {
 void Worker::on_drain_tick(evutil_socket_t, short, void* arg) noexcept {
   auto* self = static_cast<Worker*>(arg);
   bool overdue = std::chrono::steady_clock::now() >= self->drain_deadline_;
-  if (overdue) self->context_->terminate_all();
+  if (overdue)
+    self->context_->terminate_all();
   if (self->context_->session_count() == 0 || overdue) {
     event_del(self->drain_tick_.get());
     self->context_->set_generation(nullptr);
@@ -169,7 +178,8 @@ void Worker::on_drain_tick(evutil_socket_t, short, void* arg) noexcept {
 }
 
 void Worker::pause_accepting(bool paused) {
-  for (auto& slot : listeners_) paused ? slot->listener->pause() : slot->listener->resume();
+  for (auto& slot : listeners_)
+    paused ? slot->listener->pause() : slot->listener->resume();
 }
 
 } // namespace stgw::server

@@ -14,7 +14,8 @@ config::RouteConfig route(std::string prefix, std::string host = "", std::string
 }
 
 TEST(RouterTest, PicksLongestPrefix) {
-  std::vector<config::RouteConfig> routes = {route("/"), route("/stwebapi/"), route("/stwebapi/user/")};
+  std::vector<config::RouteConfig> routes = {route("/"), route("/stwebapi/"),
+                                             route("/stwebapi/user/")};
   Router router(routes);
   EXPECT_EQ(router.match("st.example.com", "/stwebapi/user/connect"), &routes[2]);
   EXPECT_EQ(router.match("st.example.com", "/stwebapi/poll"), &routes[1]);
@@ -29,7 +30,8 @@ TEST(RouterTest, ReturnsNullWhenNothingMatches) {
 }
 
 TEST(RouterTest, HostSpecificRouteWinsAtEqualPrefix) {
-  std::vector<config::RouteConfig> routes = {route("/stwebapi/"), route("/stwebapi/", "portal.example.com")};
+  std::vector<config::RouteConfig> routes = {route("/stwebapi/"),
+                                             route("/stwebapi/", "portal.example.com")};
   Router router(routes);
   EXPECT_EQ(router.match("PORTAL.example.com", "/stwebapi/poll"), &routes[1]);
   EXPECT_EQ(router.match("other.example.com", "/stwebapi/poll"), &routes[0]);

@@ -9,7 +9,8 @@ http::RequestHead request_with(std::vector<std::pair<std::string, std::string>> 
   http::RequestHead head;
   head.method = "GET";
   head.target = "/stwebapi/poll";
-  for (auto& [name, value] : headers) head.headers.add(name, value);
+  for (auto& [name, value] : headers)
+    head.headers.add(name, value);
   return head;
 }
 
@@ -26,7 +27,8 @@ ForwardingFacts tls_facts() {
 std::vector<std::string> values(const http::HeaderList& list, std::string_view name) {
   std::vector<std::string> out;
   for (auto field : list)
-    if (http::iequals(field.name, name)) out.emplace_back(field.value);
+    if (http::iequals(field.name, name))
+      out.emplace_back(field.value);
   return out;
 }
 
@@ -57,7 +59,8 @@ TEST(RewriteRequestTest, AddsWebSphereHeadersForTlsOffload) {
   EXPECT_EQ(values(head.headers, "$WSSP"), std::vector<std::string>{"443"});
   EXPECT_EQ(values(head.headers, "$WSSN"), std::vector<std::string>{"st.example.com"});
   EXPECT_EQ(values(head.headers, "X-Forwarded-Proto"), std::vector<std::string>{"https"});
-  EXPECT_EQ(values(head.headers, "X-Forwarded-Host"), std::vector<std::string>{"st.example.com:8443"});
+  EXPECT_EQ(values(head.headers, "X-Forwarded-Host"),
+            std::vector<std::string>{"st.example.com:8443"});
 }
 
 TEST(RewriteRequestTest, CleartextSaysHttp) {
@@ -77,7 +80,8 @@ TEST(RewriteRequestTest, KeepsCookiesCsrfAndUnknownHeaders) {
                             {"Rtc4web-Nonce", "n0nce"},
                             {"X-Custom", "v"}});
   rewrite_request(head, tls_facts());
-  EXPECT_EQ(values(head.headers, "Cookie"), std::vector<std::string>{"LtpaToken2=abc; JSESSIONID=x:c1"});
+  EXPECT_EQ(values(head.headers, "Cookie"),
+            std::vector<std::string>{"LtpaToken2=abc; JSESSIONID=x:c1"});
   EXPECT_EQ(values(head.headers, "X-ST-CSRF-Token"), std::vector<std::string>{"t0k"});
   EXPECT_EQ(values(head.headers, "Rtc4web-Nonce"), std::vector<std::string>{"n0nce"});
   EXPECT_EQ(values(head.headers, "X-Custom"), std::vector<std::string>{"v"});
@@ -156,7 +160,8 @@ TEST(RewriteResponseTest, StripsHopByHopAndKeepsLength) {
   EXPECT_EQ(rewrite_response(head, 1, false, false), http::BodyKind::ContentLength);
   EXPECT_FALSE(head.headers.contains("keep-alive"));
   EXPECT_FALSE(head.headers.contains("connection"));
-  EXPECT_EQ(head.headers.get("set-cookie"), std::optional<std::string_view>("JSESSIONID=a:c1; Path=/"));
+  EXPECT_EQ(head.headers.get("set-cookie"),
+            std::optional<std::string_view>("JSESSIONID=a:c1; Path=/"));
 }
 
 TEST(RewriteResponseTest, NoBodyForHeadAnd304) {
