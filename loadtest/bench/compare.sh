@@ -117,11 +117,15 @@ build() {
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# Twelve consecutive free ports from a random base.
+# Twelve consecutive free ports from a random base below the ephemeral range, so that no
+# outgoing connection (ours or another program's) can be holding one when a proxy binds it.
 pick_ports() {
+  local low
+  low=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+  PORT_LOW=10000; PORT_HIGH=$((low - 20))
   local tries=0 base p ok
   while ((tries++ < 50)); do
-    base=$((20000 + RANDOM % 30000)); ok=1
+    base=$((PORT_LOW + RANDOM % (PORT_HIGH - PORT_LOW))); ok=1
     for ((p = base; p < base + 12; p++)); do if port_busy "$p"; then ok=0; break; fi; done
     ((ok)) && { PORT_BASE=$base; return 0; }
   done
@@ -168,7 +172,7 @@ cpu_ticks() { # PID → utime+stime of every thread, in clock ticks
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 TICK=$(getconf CLK_TCK)
 
-median() { sort -g | awk '{v[NR] = $1} END {if (NR == 0) print "nan"; else print v[int((NR + 1) / 2)]}'; }
+median() { sort -g | awk 'NF {v[++n] = $1} END {if (n == 0) print "nan"; else print v[int((n + 1) / 2)]}'; }
 
 # load OUT.json ARGS...: one stgw-load run pinned to the load core.
 load() {
@@ -386,55 +390,63 @@ declare -A R
 
 record() { R["$1"]=$2; }
 
-# measure_rps KEY URL CONNS [stgw-load args]: RUNS runs; medians of req/s, p99 and CPU µs/req.
+# The machine may be shared: runs are interleaved (run 1 of every proxy, then run 2 with the
+# proxies in another order, ...) so that a change in background load spreads over all of them,
+# and each figure is the median over its runs.  V[key] collects the values of one figure.
+declare -A V
+add() { V["$1"]+="$2 "; }
+finish() { # KEY: the median of V[KEY] into R[KEY]
+  R["$1"]=$(printf '%s\n' ${V[$1]:-} | median)
+}
+finish_all() {
+  local k
+  for k in "${!V[@]}"; do
+    if [[ $k == *'|errors' ]]; then
+      R["$k"]=$(printf '%s\n' ${V[$k]} | awk '{s += $1} END {print s + 0}')
+    else
+      finish "$k"
+    fi
+  done
+}
+# The proxies in the order of run N (rotated by one each run).
+order() {
+  local n=$1 i
+  for ((i = 0; i < ${#PROXIES[@]}; i++)); do echo "${PROXIES[$(((i + n) % ${#PROXIES[@]}))]}"; done
+}
+
+# measure_rps KEY URL CONNS RUN [stgw-load args]: one run after a short warm-up; adds req/s, p99
+# and proxy CPU µs per request.
 measure_rps() {
-  local key=$1 url=$2 conns=$3; shift 3
-  local tls_args=() run
+  local key=$1 url=$2 conns=$3 run=$4; shift 4
+  local tls_args=() out="$WORK/${key//[|\/ ]/_}.$run.json" before after n cpu
   [[ $url == https* ]] && tls_args=(--insecure)
-  load "$WORK/warm.json" rps --url "$url" -c "$conns" -d 1s "${tls_args[@]}" "$@"
-  local rps=() p99=() cpu=() errs=0
-  for ((run = 1; run <= RUNS; run++)); do
-    local out="$WORK/${key//[|\/ ]/_}.$run.json" before after n
-    before=$(cpu_ticks "$PROXY_PID")
-    load "$out" rps --url "$url" -c "$conns" -d "$DUR" "${tls_args[@]}" "$@"
-    after=$(cpu_ticks "$PROXY_PID")
-    n=$(jnum "$out" .requests)
-    rps+=("$(jnum "$out" .requests_per_s)")
-    p99+=("$(jnum "$out" .latency_ms.p99)")
-    errs=$((errs + $(jnum "$out" .errors.total)))
-    cpu+=("$(awk -v t=$((after - before)) -v n="$n" -v hz="$TICK" 'BEGIN {printf "%.2f", (n > 0 ? t * 1e6 / hz / n : 0)}')")
-  done
-  record "$key|rps" "$(printf '%s\n' "${rps[@]}" | median)"
-  record "$key|p99" "$(printf '%s\n' "${p99[@]}" | median)"
-  record "$key|cpu" "$(printf '%s\n' "${cpu[@]}" | median)"
-  record "$key|errors" "$errs"
-  log "  $key: ${R[$key|rps]} req/s, p99 ${R[$key|p99]} ms, ${R[$key|cpu]} µs CPU/req, errors $errs"
+  load "$WORK/warm.json" rps --url "$url" -c "$conns" -d 500ms "${tls_args[@]}" "$@"
+  before=$(cpu_ticks "$PROXY_PID")
+  load "$out" rps --url "$url" -c "$conns" -d "$DUR" "${tls_args[@]}" "$@"
+  after=$(cpu_ticks "$PROXY_PID")
+  n=$(jnum "$out" .requests)
+  cpu=$(awk -v t=$((after - before)) -v n="$n" -v hz="$TICK" 'BEGIN {printf "%.2f", (n > 0 ? t * 1e6 / hz / n : 0)}')
+  add "$key|rps" "$(jnum "$out" .requests_per_s)"
+  add "$key|p99" "$(jnum "$out" .latency_ms.p99)"
+  add "$key|cpu" "$cpu"
+  add "$key|errors" "$(jnum "$out" .errors.total)"
+  log "  $key run $run: $(jnum "$out" .requests_per_s) req/s, p99 $(jnum "$out" .latency_ms.p99) ms, $cpu µs CPU/req, errors $(jnum "$out" .errors.total)"
 }
 
-measure_handshakes() { # KEY URL
-  local key=$1 url=$2 run hs=() errs=0
-  for ((run = 1; run <= RUNS; run++)); do
-    local out="$WORK/${key//[|\/ ]/_}.$run.json"
-    load "$out" handshake --url "$url" --insecure -c 64 -d "$DUR"
-    hs+=("$(jnum "$out" .requests_per_s)")
-    errs=$((errs + $(jnum "$out" .errors.total)))
-  done
-  record "$key|hs" "$(printf '%s\n' "${hs[@]}" | median)"
-  record "$key|errors" "$errs"
-  log "  $key: ${R[$key|hs]} handshakes/s, errors $errs"
+measure_handshakes() { # KEY URL RUN
+  local key=$1 url=$2 run=$3 out="$WORK/${1//[|\/ ]/_}.$3.json"
+  load "$out" handshake --url "$url" --insecure -c 64 -d "$DUR"
+  add "$key|hs" "$(jnum "$out" .requests_per_s)"
+  add "$key|errors" "$(jnum "$out" .errors.total)"
+  log "  $key run $run: $(jnum "$out" .requests_per_s) handshakes/s, errors $(jnum "$out" .errors.total)"
 }
 
-measure_paced() { # KEY URL RATE
-  local key=$1 url=$2 rate=$3 run p99=() errs=0
-  for ((run = 1; run <= RUNS; run++)); do
-    local out="$WORK/${key//[|\/ ]/_}.$run.json"
-    load "$out" rps --url "$url" -c 50 -d "$DUR" --rate "$rate"
-    p99+=("$(jnum "$out" .latency_ms.p99)")
-    errs=$((errs + $(jnum "$out" .errors.total)))
-  done
-  record "$key|p99" "$(printf '%s\n' "${p99[@]}" | median)"
-  record "$key|errors" "$errs"
-  log "  $key: p99 ${R[$key|p99]} ms at $rate req/s, errors $errs"
+measure_paced() { # KEY URL RATE RUN
+  local key=$1 url=$2 rate=$3 run=$4 out="$WORK/${1//[|\/ ]/_}.$4.json"
+  load "$out" rps --url "$url" -c 50 -d "$DUR" --rate "$rate"
+  add "$key|p99" "$(jnum "$out" .latency_ms.p99)"
+  add "$key|errors" "$(jnum "$out" .errors.total)"
+  log "  $key run $run: p99 $(jnum "$out" .latency_ms.p99) ms at $rate req/s, errors $(jnum "$out" .errors.total)"
 }
 
 # Waits (bounded) until the awareness run writing progress to ERRFILE shows N parked polls.
@@ -521,37 +533,39 @@ PROXIES=(stgw nginx haproxy)
 log "work directory $WORK; $RUNS run(s) of $DUR per case; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 start_backend
-log "case 1: keep-alive, cleartext and TLS, 50 and 200 connections"
-for p in "${PROXIES[@]}"; do
-  start_proxy "$p" ec
-  for c in 50 200; do
-    measure_rps "c1-http-$c|$p" "$HTTP_URL/stwebapi/presence?user=a" "$c"
-    measure_rps "c1-https-$c|$p" "$HTTPS_URL/stwebapi/presence?user=a" "$c"
-  done
-  stop_proxy
-done
-
-log "case 2: the same with LTPA cookies (stgw validates; nginx and HAProxy pass them on)"
-for p in "${PROXIES[@]}"; do
-  auth=none; [[ $p == stgw ]] && auth=required
-  start_proxy "$p" ec "$auth"
-  for c in 50 200; do
-    measure_rps "c2-http-$c|$p" "$HTTP_URL/stwebapi/presence?user=a" "$c" --token-file "$WORK/tokens.txt"
-    measure_rps "c2-https-$c|$p" "$HTTPS_URL/stwebapi/presence?user=a" "$c" --token-file "$WORK/tokens.txt"
-  done
-  stop_proxy
-done
-
-log "case 3: TLS handshakes/s (a new connection per request, 64 at once)"
-for kind in ec rsa; do
-  for p in "${PROXIES[@]}"; do
-    start_proxy "$p" "$kind"
-    measure_handshakes "c3-$kind|$p" "$HTTPS_URL/"
+log "cases 1 and 2: keep-alive, cleartext and TLS, 50 and 200 connections, without and with LTPA"
+for ((run = 1; run <= RUNS; run++)); do
+  for p in $(order "$run"); do
+    start_proxy "$p" ec
+    for c in 50 200; do
+      measure_rps "c1-http-$c|$p" "$HTTP_URL/stwebapi/presence?user=a" "$c" "$run"
+      measure_rps "c1-https-$c|$p" "$HTTPS_URL/stwebapi/presence?user=a" "$c" "$run"
+    done
+    stop_proxy
+    # Case 2: stgw validates the cookies; nginx and HAProxy pass them on unchecked.
+    auth=none; [[ $p == stgw ]] && auth=required
+    start_proxy "$p" ec "$auth"
+    for c in 50 200; do
+      measure_rps "c2-http-$c|$p" "$HTTP_URL/stwebapi/presence?user=a" "$c" "$run" --token-file "$WORK/tokens.txt"
+      measure_rps "c2-https-$c|$p" "$HTTPS_URL/stwebapi/presence?user=a" "$c" "$run" --token-file "$WORK/tokens.txt"
+    done
     stop_proxy
   done
 done
 
+log "case 3: TLS handshakes/s (a new connection per request, 64 at once)"
+for ((run = 1; run <= RUNS; run++)); do
+  for kind in ec rsa; do
+    for p in $(order "$run"); do
+      start_proxy "$p" "$kind"
+      measure_handshakes "c3-$kind|$p" "$HTTPS_URL/" "$run"
+      stop_proxy
+    done
+  done
+done
+
 log "case 5: added p99 at half the measured maximum (cleartext, 50 connections)"
+finish_all
 lowest=$(for p in "${PROXIES[@]}"; do echo "${R[c1-http-50|$p|rps]}"; done | sort -g | head -1)
 RATE=$(awk -v r="$lowest" 'BEGIN {printf "%d", r / 2}')
 record "rate" "$RATE"
@@ -560,16 +574,19 @@ record "rate" "$RATE"
 sed -e "s/127.0.0.1:$BACKEND_PORT/127.0.0.1:$DIRECT_PORT/" -e "s#$WORK/backend#$WORK/direct#g" \
   "$WORK/backend.conf" >"$WORK/direct.conf"
 mkdir -p "$WORK/direct.tmp"
-start direct proxy nginx -c "$WORK/direct.conf" -p "$WORK"
-DIRECT_MAIN=$LAST_PID
-wait_port "$DIRECT_PORT" || die "direct backend did not start"
-measure_paced "c5|direct" "http://127.0.0.1:$DIRECT_PORT/stwebapi/presence?user=a" "$RATE"
-stop "$DIRECT_MAIN"
-for p in "${PROXIES[@]}"; do
-  start_proxy "$p" ec
-  measure_paced "c5|$p" "$HTTP_URL/stwebapi/presence?user=a" "$RATE"
-  stop_proxy
+for ((run = 1; run <= RUNS; run++)); do
+  start direct proxy nginx -c "$WORK/direct.conf" -p "$WORK"
+  DIRECT_MAIN=$LAST_PID
+  wait_port "$DIRECT_PORT" || die "direct backend did not start"
+  measure_paced "c5|direct" "http://127.0.0.1:$DIRECT_PORT/stwebapi/presence?user=a" "$RATE" "$run"
+  stop "$DIRECT_MAIN"
+  for p in $(order "$run"); do
+    start_proxy "$p" ec
+    measure_paced "c5|$p" "$HTTP_URL/stwebapi/presence?user=a" "$RATE" "$run"
+    stop_proxy
+  done
 done
+finish_all
 stop "$BACKEND_MAIN"
 
 log "case 4: parked long polls ($PARKED clients, stps-sim holding each poll)"
@@ -653,7 +670,7 @@ refusal_text() {
   [[ $errors == *connect_timeout* ]] && parts+=("\`connect_timeout\`: the accept queue was full and the SYN went unanswered")
   [[ $errors == *tls_closed* ]] && parts+=("\`tls_closed\`: the connection was closed during the TLS handshake")
   [[ $errors == *status_503* ]] && parts+=("\`status_503\`: answered 503")
-  [[ $errors == *reset* || $errors == *closed\"* ]] && parts+=("\`reset\`/\`closed\`: dropped after the request was sent")
+  [[ $errors == *'"reset"'* || $errors == *'"closed"'* ]] && parts+=("\`reset\`/\`closed\`: dropped after the request was sent")
   local p
   for p in "${parts[@]}"; do echo "- $p;"; done
   echo "- every such user retried after 1 s (\`--retry-delay\`), so one user may count several times."
@@ -690,8 +707,8 @@ report() {
   cat <<DOC
 # Benchmarks: stgw, nginx and HAProxy side by side
 
-Written by \`loadtest/bench/compare.sh$( ((QUICK)) && echo " --quick")\` on $(date -u +%Y-%m-%d) in $(($(date +%s) - T0)) s. $RUNS run(s) of $DUR per case; the figures
-are medians. Re-run with \`loadtest/bench/compare.sh\` (about 15 minutes; \`--quick\` for a 2-minute try).
+Written by \`loadtest/bench/compare.sh$( ((QUICK)) && echo " --quick")\` on $(date -u +%Y-%m-%d) in $(($(date +%s) - T0)) s. $RUNS run(s) of $DUR per case,
+interleaved (run 1 of every proxy, then run 2 in another order, ...); the figures are medians. Re-run with \`loadtest/bench/compare.sh\` (about 15 minutes; \`--quick\` for a 2-minute try).
 
 ## Machine and versions
 $(versions)

@@ -68,7 +68,7 @@ port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 wait_port() { local i; for ((i = 0; i < ${2:-15} * 10; i++)); do port_busy "$1" && return 0; sleep 0.1; done; return 1; }
 
 for ((try = 0; try < 50; try++)); do
-  base=$((20000 + RANDOM % 30000))
+  base=$((10000 + RANDOM % 20000))
   port_busy "$base" || port_busy $((base + 1)) || port_busy $((base + 2)) || break
 done
 BACKEND=$base; HTTP=$((base + 1)); HTTPS=$((base + 2))
