@@ -4,7 +4,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
-#include <event2/bufferevent_ssl.h>
 
 namespace stgw::proxy {
 namespace {
@@ -62,11 +61,12 @@ bool BackendHealth::any_healthy() const {
   return false;
 }
 
-BackendConnection::BackendConnection(BackendPool& pool, std::size_t server, bufferevent* bev)
-    : pool_(pool), server_(server), bev_(bev) {
-  bufferevent_setcb(bev, &BackendConnection::on_read, &BackendConnection::on_write,
-                    &BackendConnection::on_event, this);
-  bufferevent_setwatermark(bev, EV_WRITE, kWriteLowMark, 0);
+BackendConnection::BackendConnection(BackendPool& pool, std::size_t server,
+                                     std::unique_ptr<net::Stream> stream)
+    : pool_(pool), server_(server), stream_(std::move(stream)) {
+  stream_->set_callbacks(&BackendConnection::on_read, &BackendConnection::on_drained,
+                         &BackendConnection::on_event, this);
+  stream_->set_output_low_mark(kWriteLowMark);
 }
 
 BackendConnection::~BackendConnection() = default;
@@ -78,11 +78,10 @@ const std::string& BackendConnection::server_name() const {
 void BackendConnection::set_read_timeout(std::chrono::milliseconds timeout) {
   timeval read = to_timeval(timeout);
   timeval write = to_timeval(pool_.config().connect_timeout);
-  bufferevent_set_timeouts(bev_.get(), timeout.count() > 0 ? &read : nullptr,
-                           connected_ ? nullptr : &write);
+  stream_->set_timeouts(timeout.count() > 0 ? &read : nullptr, connected_ ? nullptr : &write);
 }
 
-void BackendConnection::on_read(bufferevent*, void* arg) noexcept {
+void BackendConnection::on_read(net::Stream&, void* arg) noexcept {
   auto* self = static_cast<BackendConnection*>(arg);
   if (self->idle_) {
     // Bytes on an idle connection are a protocol error (or an early close notice).
@@ -93,18 +92,18 @@ void BackendConnection::on_read(bufferevent*, void* arg) noexcept {
     self->owner_->on_backend_readable(*self);
 }
 
-void BackendConnection::on_write(bufferevent*, void* arg) noexcept {
+void BackendConnection::on_drained(net::Stream&, void* arg) noexcept {
   auto* self = static_cast<BackendConnection*>(arg);
   if (!self->idle_ && self->owner_ != nullptr)
     self->owner_->on_backend_drained(*self);
 }
 
-void BackendConnection::on_event(bufferevent*, short events, void* arg) noexcept {
+void BackendConnection::on_event(net::Stream& stream, short events, void* arg) noexcept {
   auto* self = static_cast<BackendConnection*>(arg);
-  if (events & BEV_EVENT_CONNECTED) {
+  if (events & net::kStreamConnected) {
     self->connected_ = true;
     int one = 1;
-    setsockopt(bufferevent_getfd(self->bev_.get()), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    setsockopt(stream.fd(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     self->pool_.report_success(self->server_);
     if (self->owner_ != nullptr)
       self->owner_->on_backend_connected(*self);
@@ -114,17 +113,17 @@ void BackendConnection::on_event(bufferevent*, short events, void* arg) noexcept
     self->pool_.on_idle_event(self);
     return;
   }
-  if (!self->connected_ && (events & (BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT)))
+  if (!self->connected_ && (events & (net::kStreamError | net::kStreamTimeout)))
     self->pool_.report_failure(self->server_);
   if (self->owner_ != nullptr)
     self->owner_->on_backend_event(*self, events);
 }
 
-BackendPool::BackendPool(event_base* base, const config::BackendConfig& config,
+BackendPool::BackendPool(net::IoLoop& loop, const config::BackendConfig& config,
                          std::vector<net::SocketAddress> addresses,
                          std::shared_ptr<BackendHealth> health,
                          std::shared_ptr<const net::ClientTlsContext> tls, ProxyObserver& observer)
-    : base_(base), config_(config), health_(std::move(health)), tls_(std::move(tls)),
+    : loop_(loop), config_(config), health_(std::move(health)), tls_(std::move(tls)),
       observer_(observer) {
   for (std::size_t i = 0; i < config.servers.size(); ++i) {
     BackendServer server;
@@ -175,30 +174,17 @@ BackendConnection* BackendPool::acquire(std::size_t server, BackendConnectionOwn
 
 BackendConnection* BackendPool::connect(std::size_t server, BackendConnectionOwner& owner) {
   BackendServer& target = servers_[server];
-  bufferevent* bev = nullptr;
-  if (tls_) {
-    SSL* ssl = tls_->new_ssl(target.config.address.host);
-    bev = bufferevent_openssl_socket_new(base_, -1, ssl, BUFFEREVENT_SSL_CONNECTING,
-                                         BEV_OPT_CLOSE_ON_FREE);
-    if (bev != nullptr)
-      bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
-  } else {
-    bev = bufferevent_socket_new(base_, -1, BEV_OPT_CLOSE_ON_FREE);
-  }
-  if (bev == nullptr)
-    return nullptr;
-  auto* connection = new BackendConnection(*this, server, bev);
-  connection->set_owner(&owner);
-  connection->set_read_timeout(std::chrono::milliseconds(0));
-  bufferevent_enable(bev, EV_READ | EV_WRITE);
-  ++target.open_count;
-  if (bufferevent_socket_connect(bev, target.address.get(), target.address.length) != 0) {
-    // Immediate failure (no descriptor, no route): the event callback is not going to run.
-    --target.open_count;
-    delete connection;
+  SSL* ssl = tls_ ? tls_->new_ssl(target.config.address.host) : nullptr;
+  auto stream = net::Stream::connect(loop_, target.address, ssl);
+  if (!stream) {
+    // No descriptor (or no socket for this family): nothing is going to call back.
     report_failure(server);
     return nullptr;
   }
+  auto* connection = new BackendConnection(*this, server, std::move(stream));
+  connection->set_owner(&owner);
+  connection->set_read_timeout(std::chrono::milliseconds(0));
+  ++target.open_count;
   count(server, "active", +1);
   return connection;
 }
@@ -208,7 +194,7 @@ void BackendPool::release(BackendConnection* connection, bool reusable) {
   connection->set_owner(nullptr);
   bool room = server.idle_count < config_.max_idle_per_server;
   count(connection->server_, "active", -1);
-  if (reusable && room && connection->connected_ && evbuffer_get_length(connection->input()) == 0) {
+  if (reusable && room && connection->connected_ && connection->stream().input().empty()) {
     push_idle(connection);
     count(connection->server_, "idle", +1);
     return;
@@ -228,8 +214,9 @@ void BackendPool::push_idle(BackendConnection* connection) {
   ++server.idle_count;
   // Keep reading so that a backend close is noticed; time out unused connections.
   timeval idle = to_timeval(config_.idle_timeout);
-  bufferevent_set_timeouts(connection->bev(), &idle, nullptr);
-  bufferevent_enable(connection->bev(), EV_READ);
+  connection->stream().set_timeouts(&idle, nullptr);
+  connection->stream().enable_reading(true);
+  connection->stream().release_buffers();
 }
 
 void BackendPool::unlink_idle(BackendConnection* connection) {
@@ -243,7 +230,7 @@ void BackendPool::unlink_idle(BackendConnection* connection) {
   connection->idle_prev_ = connection->idle_next_ = nullptr;
   connection->idle_ = false;
   --server.idle_count;
-  bufferevent_set_timeouts(connection->bev(), nullptr, nullptr);
+  connection->stream().set_timeouts(nullptr, nullptr);
 }
 
 void BackendPool::on_idle_event(BackendConnection* connection) {

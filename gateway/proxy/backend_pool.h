@@ -15,6 +15,7 @@
 #include "config/gateway_config.h"
 #include "gateway/net/address.h"
 #include "gateway/net/handles.h"
+#include "gateway/net/stream.h"
 #include "gateway/net/tls_context.h"
 #include "gateway/proxy/exchange_record.h"
 
@@ -49,7 +50,7 @@ public:
   virtual void on_backend_connected(BackendConnection& connection) = 0;
   virtual void on_backend_readable(BackendConnection& connection) = 0;
   virtual void on_backend_drained(BackendConnection& connection) = 0; // output below low mark
-  // Connect failure, reset, EOF or timeout. |events| are libevent BEV_EVENT_* flags.
+  // Connect failure, reset, EOF or timeout. |events| are net::StreamEvents flags.
   virtual void on_backend_event(BackendConnection& connection, short events) = 0;
 };
 
@@ -57,12 +58,10 @@ class BackendPool;
 
 class BackendConnection {
 public:
-  BackendConnection(BackendPool& pool, std::size_t server, bufferevent* bev);
+  BackendConnection(BackendPool& pool, std::size_t server, std::unique_ptr<net::Stream> stream);
   ~BackendConnection();
 
-  bufferevent* bev() const { return bev_.get(); }
-  evbuffer* input() const { return bufferevent_get_input(bev_.get()); }
-  evbuffer* output() const { return bufferevent_get_output(bev_.get()); }
+  net::Stream& stream() const { return *stream_; }
   std::size_t server() const { return server_; }
   const std::string& server_name() const; // "host:port"
   bool connected() const { return connected_; }
@@ -74,13 +73,13 @@ public:
 
 private:
   friend class BackendPool;
-  static void on_read(bufferevent*, void* arg) noexcept;
-  static void on_write(bufferevent*, void* arg) noexcept;
-  static void on_event(bufferevent*, short events, void* arg) noexcept;
+  static void on_read(net::Stream&, void* arg) noexcept;
+  static void on_drained(net::Stream&, void* arg) noexcept;
+  static void on_event(net::Stream&, short events, void* arg) noexcept;
 
   BackendPool& pool_;
   std::size_t server_;
-  net::BuffereventPtr bev_;
+  std::unique_ptr<net::Stream> stream_;
   BackendConnectionOwner* owner_ = nullptr;
   bool connected_ = false;
   std::uint64_t requests_ = 0;
@@ -102,7 +101,7 @@ struct BackendServer {
 class BackendPool {
 public:
   // |servers| are resolved by the caller (start-up or reload, never on the data path).
-  BackendPool(event_base* base, const config::BackendConfig& config,
+  BackendPool(net::IoLoop& loop, const config::BackendConfig& config,
               std::vector<net::SocketAddress> addresses, std::shared_ptr<BackendHealth> health,
               std::shared_ptr<const net::ClientTlsContext> tls, ProxyObserver& observer);
   ~BackendPool();
@@ -141,7 +140,7 @@ private:
   BackendConnection* connect(std::size_t server, BackendConnectionOwner& owner);
   void count(std::size_t server, std::string_view state, int delta);
 
-  event_base* base_;
+  net::IoLoop& loop_;
   const config::BackendConfig& config_;
   std::vector<BackendServer> servers_;
   std::shared_ptr<BackendHealth> health_;

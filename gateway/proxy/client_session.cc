@@ -1,7 +1,5 @@
 #include "gateway/proxy/client_session.h"
 
-#include <event2/bufferevent_ssl.h>
-
 #include "gateway/policy/router.h"
 #include "gateway/proxy/header_rewrite.h"
 
@@ -61,35 +59,29 @@ std::string_view origin_of(const http::RequestHead& head) {
 
 void ClientSession::start(WorkerContext& worker, std::shared_ptr<const ListenerInfo> listener,
                           int fd, const net::SocketAddress& peer, ClientSlot slot) {
-  bufferevent* bev = nullptr;
-  if (listener->tls) {
-    bev = bufferevent_openssl_socket_new(worker.base(), fd, listener->tls->new_ssl(),
-                                         BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
-    if (bev != nullptr)
-      bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
-  } else {
-    bev = bufferevent_socket_new(worker.base(), fd, BEV_OPT_CLOSE_ON_FREE);
-  }
-  if (bev == nullptr) {
+  SSL* ssl = listener->tls ? listener->tls->new_ssl() : nullptr;
+  if (listener->tls && ssl == nullptr) {
     ::close(fd);
     return;
   }
-  new ClientSession(worker, std::move(listener), bev, peer, std::move(slot));
+  new ClientSession(worker, std::move(listener), net::Stream::accept(worker.io(), fd, ssl), peer,
+                    std::move(slot));
 }
 
 ClientSession::ClientSession(WorkerContext& worker, std::shared_ptr<const ListenerInfo> listener,
-                             bufferevent* bev, const net::SocketAddress& peer, ClientSlot slot)
-    : worker_(worker), listener_(std::move(listener)), bev_(bev), peer_(peer), peer_ip_(peer.ip()),
-      slot_(std::move(slot)), decoder_(*this, limits_of(worker.generation()->config().server)) {
+                             std::unique_ptr<net::Stream> stream, const net::SocketAddress& peer,
+                             ClientSlot slot)
+    : worker_(worker), listener_(std::move(listener)), stream_(std::move(stream)), peer_(peer),
+      peer_ip_(peer.ip()), slot_(std::move(slot)),
+      decoder_(*this, limits_of(worker.generation()->config().server)) {
   worker_.add(this);
   worker_.observer().on_client_connection(listener_->name, +1);
   tls_ready_ = !listener_->tls;
-  bufferevent_setcb(bev, &ClientSession::on_client_read, &ClientSession::on_client_write,
-                    &ClientSession::on_client_event, this);
-  bufferevent_setwatermark(bev, EV_READ, 0, kInputHigh);
-  bufferevent_setwatermark(bev, EV_WRITE, kOutputLow, 0);
+  stream_->set_callbacks(&ClientSession::on_client_read, &ClientSession::on_client_write,
+                         &ClientSession::on_client_event, this);
+  stream_->set_input_limit(kInputHigh);
+  stream_->set_output_low_mark(kOutputLow);
   client_idle_timeouts();
-  bufferevent_enable(bev, EV_READ | EV_WRITE);
 }
 
 ClientSession::~ClientSession() {
@@ -108,25 +100,25 @@ void ClientSession::close() {
   if (closed_)
     return;
   closed_ = true;
-  bufferevent_disable(bev_.get(), EV_READ | EV_WRITE);
+  stream_->enable_reading(false);
   if (depth_ == 0)
     delete this;
 }
 
 void ClientSession::close_after_flush() {
   close_after_flush_ = true;
-  bufferevent_disable(bev_.get(), EV_READ);
-  if (evbuffer_get_length(bufferevent_get_output(bev_.get())) == 0)
+  stream_->enable_reading(false);
+  if (stream_->output_length() == 0)
     close();
 }
 
 void ClientSession::client_idle_timeouts() {
   const auto& server = worker_.generation()->config().server;
   timeval idle = to_timeval(server.keepalive_timeout);
-  bufferevent_set_timeouts(bev_.get(), &idle, &idle);
+  stream_->set_timeouts(&idle, &idle);
 }
 
-void ClientSession::on_client_read(bufferevent*, void* arg) noexcept {
+void ClientSession::on_client_read(net::Stream&, void* arg) noexcept {
   auto* self = static_cast<ClientSession*>(arg);
   Guard guard(*self);
   if (!self->tls_ready_) {
@@ -137,18 +129,16 @@ void ClientSession::on_client_read(bufferevent*, void* arg) noexcept {
 }
 
 void ClientSession::process_input() {
-  evbuffer* input = bufferevent_get_input(bev_.get());
   while (!closed_ && !close_after_flush_) {
     if (decoder_.message_complete()) {
       if (exchange_)
         return; // the response to the current request is still under way
       decoder_.next_message();
     }
-    std::size_t length = evbuffer_get_length(input);
-    if (length == 0)
+    std::string_view input = stream_->input();
+    if (input.empty())
       break;
-    const char* data = reinterpret_cast<const char*>(evbuffer_pullup(input, -1));
-    auto used = decoder_.feed(std::string_view(data, length));
+    auto used = decoder_.feed(input);
     if (!used) {
       http::DecodeError error = used.error();
       worker_.observer().on_rejected(http::error_code(error));
@@ -163,15 +153,15 @@ void ClientSession::process_input() {
       }
       return;
     }
-    evbuffer_drain(input, *used);
+    stream_->consume(*used);
     if (exchange_ && exchange_->response_complete)
       after_exchange();
     if (*used == 0)
       break;
     if (exchange_ && !exchange_->request_complete && exchange_->backend != nullptr &&
-        evbuffer_get_length(exchange_->backend->output()) >= kOutputHigh) {
+        exchange_->backend->stream().output_length() >= kOutputHigh) {
       // The backend is slower than the upload: stop reading until it drains.
-      bufferevent_disable(bev_.get(), EV_READ);
+      stream_->enable_reading(false);
       return;
     }
   }
@@ -256,8 +246,7 @@ void ClientSession::connect_backend(Exchange& exchange) {
     write_client("HTTP/1.1 100 Continue\r\n\r\n");
   // The client may stay silent now (a parked poll): only an upload has a client read timeout.
   timeval idle = to_timeval(exchange.route->idle_timeout);
-  bufferevent_set_timeouts(bev_.get(),
-                           exchange.request.body != http::BodyKind::None ? &idle : nullptr, &idle);
+  stream_->set_timeouts(exchange.request.body != http::BodyKind::None ? &idle : nullptr, &idle);
 }
 
 void ClientSession::on_request_body(std::string_view data) {
@@ -289,7 +278,7 @@ void ClientSession::on_request_complete() {
     set_parked(true);
   }
   timeval idle = to_timeval(exchange.route->idle_timeout);
-  bufferevent_set_timeouts(bev_.get(), nullptr, &idle);
+  stream_->set_timeouts(nullptr, &idle);
 }
 
 void ClientSession::set_parked(bool parked) {
@@ -333,11 +322,11 @@ void ClientSession::send_local_reply(const LocalReply& reply, bool close_connect
 }
 
 void ClientSession::write_client(std::string_view bytes) {
-  evbuffer_add(bufferevent_get_output(bev_.get()), bytes.data(), bytes.size());
+  stream_->write(bytes);
 }
 
 bool ClientSession::client_output_full() const {
-  return evbuffer_get_length(bufferevent_get_output(bev_.get())) >= kOutputHigh;
+  return stream_->output_length() >= kOutputHigh;
 }
 
 void ClientSession::finish_exchange() {
@@ -368,7 +357,7 @@ void ClientSession::finish_exchange() {
   record.user = exchange.user;
   record.token_format = exchange.token_format;
   record.auth_result = exchange.auth_result;
-  if (auto* ssl = listener_->tls ? bufferevent_openssl_get_ssl(bev_.get()) : nullptr)
+  if (auto* ssl = stream_->ssl())
     record.tls_version = net::tls_version(ssl);
   record.parked = exchange.was_parked;
   record.error = exchange.error;
@@ -388,13 +377,13 @@ void ClientSession::after_exchange() {
     return;
   }
   client_idle_timeouts();
-  bufferevent_enable(bev_.get(), EV_READ);
+  stream_->enable_reading(true);
 }
 
-void ClientSession::on_client_write(bufferevent*, void* arg) noexcept {
+void ClientSession::on_client_write(net::Stream&, void* arg) noexcept {
   auto* self = static_cast<ClientSession*>(arg);
   Guard guard(*self);
-  std::size_t pending = evbuffer_get_length(bufferevent_get_output(self->bev_.get()));
+  std::size_t pending = self->stream_->output_length();
   if (self->close_after_flush_) {
     if (pending == 0)
       self->close();
@@ -403,16 +392,16 @@ void ClientSession::on_client_write(bufferevent*, void* arg) noexcept {
   Exchange* exchange = self->exchange_.get();
   if (exchange != nullptr && exchange->backend_read_paused && pending <= kOutputLow) {
     exchange->backend_read_paused = false;
-    bufferevent_enable(exchange->backend->bev(), EV_READ);
+    exchange->backend->stream().enable_reading(true);
     self->process_backend_input();
   }
 }
 
-void ClientSession::on_client_event(bufferevent*, short events, void* arg) noexcept {
+void ClientSession::on_client_event(net::Stream&, short events, void* arg) noexcept {
   auto* self = static_cast<ClientSession*>(arg);
   Guard guard(*self);
   if (!self->tls_ready_) {
-    if (events & BEV_EVENT_CONNECTED) {
+    if (events & net::kStreamConnected) {
       self->tls_ready_ = true;
       self->worker_.observer().on_tls_handshake(self->listener_->name, true);
       return;
@@ -421,10 +410,10 @@ void ClientSession::on_client_event(bufferevent*, short events, void* arg) noexc
     self->close();
     return;
   }
-  if (events & BEV_EVENT_CONNECTED)
+  if (events & net::kStreamConnected)
     return;
   if (self->exchange_) {
-    bool timeout = events & BEV_EVENT_TIMEOUT;
+    bool timeout = events & net::kStreamTimeout;
     self->abort_exchange(timeout ? "client_timeout" : "client_closed");
   }
   self->close();

@@ -15,6 +15,7 @@
 #include "gateway/http/http1_codec.h"
 #include "gateway/net/address.h"
 #include "gateway/net/handles.h"
+#include "gateway/net/stream.h"
 #include "gateway/policy/connection_budget.h"
 #include "gateway/proxy/backend_pool.h"
 #include "gateway/proxy/local_reply.h"
@@ -82,7 +83,8 @@ public:
 
 private:
   ClientSession(WorkerContext& worker, std::shared_ptr<const ListenerInfo> listener,
-                bufferevent* bev, const net::SocketAddress& peer, ClientSlot slot);
+                std::unique_ptr<net::Stream> stream, const net::SocketAddress& peer,
+                ClientSlot slot);
 
   // Keeps the session alive while one of its callbacks runs; the last guard out deletes a
   // session that was closed meanwhile.
@@ -96,9 +98,9 @@ private:
   };
 
   // Client side (client_session.cc).
-  static void on_client_read(bufferevent*, void* arg) noexcept;
-  static void on_client_write(bufferevent*, void* arg) noexcept;
-  static void on_client_event(bufferevent*, short events, void* arg) noexcept;
+  static void on_client_read(net::Stream&, void* arg) noexcept;
+  static void on_client_write(net::Stream&, void* arg) noexcept;
+  static void on_client_event(net::Stream&, short events, void* arg) noexcept;
   static void on_header_timeout(evutil_socket_t, short, void* arg) noexcept;
   static void on_drain_timer(evutil_socket_t, short, void* arg) noexcept;
   void process_input();
@@ -143,7 +145,7 @@ private:
 
   WorkerContext& worker_;
   std::shared_ptr<const ListenerInfo> listener_;
-  net::BuffereventPtr bev_;
+  std::unique_ptr<net::Stream> stream_;
   net::SocketAddress peer_;
   std::string peer_ip_;
   ClientSlot slot_;    // global and per-address budget

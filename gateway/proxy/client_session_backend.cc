@@ -32,7 +32,7 @@ void ClientSession::send_request_head(Exchange& exchange) {
 }
 
 void ClientSession::write_backend(std::string_view bytes) {
-  evbuffer_add(exchange_->backend->output(), bytes.data(), bytes.size());
+  exchange_->backend->stream().write(bytes);
 }
 
 void ClientSession::release_backend(bool reusable) {
@@ -51,24 +51,20 @@ void ClientSession::on_backend_readable(BackendConnection&) {
 void ClientSession::process_backend_input() {
   if (!exchange_ || exchange_->backend == nullptr)
     return;
-  evbuffer* input = exchange_->backend->input();
   while (!closed_ && exchange_ && exchange_->backend != nullptr) {
     Exchange& exchange = *exchange_;
     if (client_output_full()) {
       // The client reads slower than the backend sends: stop reading the backend until the
       // client's buffer drains (on_client_write resumes).
       exchange.backend_read_paused = true;
-      bufferevent_disable(exchange.backend->bev(), EV_READ);
+      exchange.backend->stream().enable_reading(false);
       return;
     }
-    std::size_t length = evbuffer_get_length(input);
-    if (length == 0)
+    net::Stream& backend = exchange.backend->stream();
+    std::string_view input = backend.input();
+    if (input.empty())
       return;
-    // Body bytes can be offered piecewise; only a head needs to be contiguous.
-    std::size_t offer = exchange.response_started ? evbuffer_get_contiguous_space(input) : length;
-    const char* data =
-        reinterpret_cast<const char*>(evbuffer_pullup(input, static_cast<ssize_t>(offer)));
-    auto used = response_decoder_->feed(std::string_view(data, offer));
+    auto used = response_decoder_->feed(input);
     if (!used) {
       worker_.observer().on_backend_error(exchange.pool->config().name,
                                           exchange.backend->server_name(),
@@ -84,18 +80,18 @@ void ClientSession::process_backend_input() {
       }
       return;
     }
-    evbuffer_drain(input, *used);
+    backend.consume(*used);
     if (exchange.response_complete) {
       // Extra bytes after a complete response mean the connection cannot be trusted again.
       bool reusable =
-          exchange.request_complete && evbuffer_get_length(input) == 0 && !exchange.closing_backend;
+          exchange.request_complete && backend.input().empty() && !exchange.closing_backend;
       release_backend(reusable);
       after_exchange();
       if (!closed_ && !close_after_flush_)
         process_input();
       return;
     }
-    if (*used == 0 && offer == length)
+    if (*used == 0)
       return; // need more bytes for the head
   }
 }
@@ -155,8 +151,8 @@ void ClientSession::on_backend_drained(BackendConnection&) {
   Guard guard(*this);
   if (!exchange_ || exchange_->request_complete || closed_)
     return;
-  if (evbuffer_get_length(exchange_->backend->output()) < kOutputHigh) {
-    bufferevent_enable(bev_.get(), EV_READ);
+  if (exchange_->backend->stream().output_length() < kOutputHigh) {
+    stream_->enable_reading(true);
     process_input();
   }
 }
@@ -170,8 +166,8 @@ void ClientSession::on_backend_event(BackendConnection&, short events) {
 
 void ClientSession::on_backend_failure(short events) {
   Exchange& exchange = *exchange_;
-  bool timeout = events & BEV_EVENT_TIMEOUT;
-  bool eof = events & BEV_EVENT_EOF;
+  bool timeout = events & net::kStreamTimeout;
+  bool eof = events & net::kStreamEof;
   if (eof && exchange.response_started) {
     // A close-delimited body ends here; anything else was cut short.
     process_backend_input();

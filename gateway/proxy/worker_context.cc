@@ -4,12 +4,12 @@
 
 namespace stgw::proxy {
 
-Generation::Generation(event_base* base, std::shared_ptr<const SharedGeneration> shared,
+Generation::Generation(net::IoLoop& loop, std::shared_ptr<const SharedGeneration> shared,
                        ProxyObserver& observer)
     : shared_(std::move(shared)), router_(shared_->config->routes) {
   const auto& backends = shared_->config->backends;
   for (std::size_t i = 0; i < backends.size(); ++i)
-    pools_.push_back(std::make_unique<BackendPool>(base, backends[i], shared_->backend_addresses[i],
+    pools_.push_back(std::make_unique<BackendPool>(loop, backends[i], shared_->backend_addresses[i],
                                                    shared_->backend_health[i],
                                                    shared_->backend_tls[i], observer));
   for (const auto& route : shared_->config->routes)

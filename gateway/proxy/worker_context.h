@@ -10,6 +10,7 @@
 
 #include "config/gateway_config.h"
 #include "gateway/net/handles.h"
+#include "gateway/net/stream.h"
 #include "gateway/net/tls_context.h"
 #include "gateway/policy/router.h"
 #include "gateway/proxy/backend_pool.h"
@@ -44,7 +45,7 @@ struct SharedGeneration {
 // from under a running long poll.
 class Generation {
 public:
-  Generation(event_base* base, std::shared_ptr<const SharedGeneration> shared,
+  Generation(net::IoLoop& loop, std::shared_ptr<const SharedGeneration> shared,
              ProxyObserver& observer);
   const config::GatewayConfig& config() const { return *shared_->config; }
   const SharedGeneration& shared() const { return *shared_; }
@@ -71,9 +72,10 @@ class WorkerContext {
 public:
   WorkerContext(event_base* base, ProxyObserver& observer, ssoauth::ValidationCache* cache,
                 policy::ConnectionBudget* budget)
-      : base_(base), observer_(observer), cache_(cache), budget_(budget) {}
+      : base_(base), io_(base), observer_(observer), cache_(cache), budget_(budget) {}
 
   event_base* base() const { return base_; }
+  net::IoLoop& io() { return io_; }
   ProxyObserver& observer() const { return observer_; }
   ssoauth::ValidationCache* validation_cache() const { return cache_; }
   policy::ConnectionBudget* budget() const { return budget_; }
@@ -97,6 +99,7 @@ public:
 
 private:
   event_base* base_;
+  net::IoLoop io_;
   ProxyObserver& observer_;
   ssoauth::ValidationCache* cache_;
   policy::ConnectionBudget* budget_;

@@ -97,7 +97,7 @@ std::vector<std::string> Worker::apply(std::shared_ptr<const proxy::SharedGenera
     return errors;              // start-up: nothing half-open
   listeners_ = std::move(next); // listeners left out are closed; their sessions continue
   context_->set_generation(
-      std::make_shared<proxy::Generation>(base_.get(), std::move(generation), *observer_));
+      std::make_shared<proxy::Generation>(context_->io(), std::move(generation), *observer_));
   return errors;
 }
 

@@ -1,0 +1,553 @@
+#include "gateway/net/stream.h"
+
+#include <cerrno>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+
+namespace stgw::net {
+namespace {
+
+// Output capacity kept after a drain; more is given back (a large download's buffer).
+constexpr std::size_t kKeptOutputCapacity = 16 * 1024;
+// Input capacity kept once everything was consumed.
+constexpr std::size_t kKeptInputCapacity = 4 * 1024;
+// One TLS write: a full record, so that a large body goes out in full-size records.
+constexpr std::size_t kTlsWriteBytes = 16 * 1024;
+
+bool would_block(int error) {
+  return error == EAGAIN || error == EWOULDBLOCK;
+}
+
+// A peer that closes without close_notify ends the stream like a clean close: browsers and
+// STPS both do it, and HTTP framing (not TLS) tells whether a message was complete.
+bool is_unexpected_eof(int ssl_error) {
+  if (ssl_error == SSL_ERROR_SYSCALL && ERR_peek_error() == 0)
+    return true;
+  return ssl_error == SSL_ERROR_SSL &&
+         ERR_GET_REASON(ERR_peek_error()) == SSL_R_UNEXPECTED_EOF_WHILE_READING;
+}
+
+} // namespace
+
+IoLoop::IoLoop(event_base* base)
+    : base_(base), flush_event_(event_new(base, -1, 0, &IoLoop::on_flush, this)),
+      scratch_(new char[kScratchBytes]) {}
+
+IoLoop::~IoLoop() = default;
+
+void IoLoop::schedule_flush(Stream& stream) {
+  stream.flush_queued_ = true;
+  stream.flush_next_ = nullptr;
+  stream.flush_prev_ = flush_tail_;
+  if (flush_tail_ != nullptr)
+    flush_tail_->flush_next_ = &stream;
+  else
+    flush_head_ = &stream;
+  flush_tail_ = &stream;
+  // Activated events run after those already active in this pass: every write a pass makes
+  // is queued before the flush runs.
+  if (flush_head_ == &stream)
+    event_active(flush_event_.get(), 0, 0);
+}
+
+void IoLoop::cancel_flush(Stream& stream) {
+  if (!stream.flush_queued_)
+    return;
+  if (stream.flush_prev_ != nullptr)
+    stream.flush_prev_->flush_next_ = stream.flush_next_;
+  else
+    flush_head_ = stream.flush_next_;
+  if (stream.flush_next_ != nullptr)
+    stream.flush_next_->flush_prev_ = stream.flush_prev_;
+  else
+    flush_tail_ = stream.flush_prev_;
+  stream.flush_next_ = stream.flush_prev_ = nullptr;
+  stream.flush_queued_ = false;
+}
+
+void IoLoop::on_flush(evutil_socket_t, short, void* arg) noexcept {
+  auto* self = static_cast<IoLoop*>(arg);
+  // A flush may destroy streams (the owner closes) or queue others; take one at a time.
+  while (Stream* stream = self->flush_head_) {
+    self->cancel_flush(*stream);
+    stream->flush();
+  }
+}
+
+Stream::Stream(IoLoop& loop, int fd, SSL* ssl, State state)
+    : loop_(loop), fd_(fd), ssl_(ssl), state_(state) {
+  event_assign(&read_event_, loop.base(), fd, EV_READ | EV_PERSIST, &Stream::on_read_event, this);
+  event_assign(&write_event_, loop.base(), fd, EV_WRITE | EV_PERSIST, &Stream::on_write_event,
+               this);
+  if (ssl_ != nullptr) {
+    // Output lives in a std::string that may move between a WANT_WRITE and the retry.
+    SSL_set_mode(ssl_, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
+                           SSL_MODE_RELEASE_BUFFERS);
+    SSL_set_fd(ssl_, fd_);
+  }
+}
+
+std::unique_ptr<Stream> Stream::accept(IoLoop& loop, int fd, SSL* ssl) {
+  std::unique_ptr<Stream> stream(
+      new Stream(loop, fd, ssl, ssl != nullptr ? State::Handshaking : State::Open));
+  if (ssl != nullptr) {
+    SSL_set_accept_state(ssl);
+    stream->handshake_wants_ = Want::Read; // the ClientHello
+  }
+  stream->update_events();
+  return stream;
+}
+
+std::unique_ptr<Stream> Stream::connect(IoLoop& loop, const SocketAddress& address, SSL* ssl) {
+  int fd = ::socket(address.get()->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    if (ssl != nullptr)
+      SSL_free(ssl);
+    return nullptr;
+  }
+  std::unique_ptr<Stream> stream(new Stream(loop, fd, ssl, State::Connecting));
+  if (::connect(fd, address.get(), address.length) != 0 && errno != EINPROGRESS) {
+    // Refused at once (loopback): reported like a refusal found later, from the loop.
+    stream->connect_error_ = errno;
+    event_active(&stream->write_event_, EV_WRITE, 0);
+  }
+  stream->update_events();
+  return stream;
+}
+
+Stream::~Stream() {
+  if (destroyed_ != nullptr)
+    *destroyed_ = true;
+  loop_.cancel_flush(*this);
+  event_del(&read_event_);
+  event_del(&write_event_);
+  if (ssl_ != nullptr) {
+    if (state_ == State::Open && !failed_ && !read_closed_) {
+      ERR_clear_error();
+      SSL_shutdown(ssl_); // one try at close_notify; never waits
+    }
+    SSL_free(ssl_);
+    ERR_clear_error();
+  }
+  ::close(fd_);
+}
+
+void Stream::set_callbacks(DataCallback read, DataCallback drained, EventCallback event,
+                           void* arg) {
+  read_callback_ = read;
+  drained_callback_ = drained;
+  event_callback_ = event;
+  arg_ = arg;
+}
+
+namespace {
+
+bool same(const std::optional<timeval>& a, const timeval* b) {
+  if (!a || b == nullptr)
+    return !a && b == nullptr;
+  return a->tv_sec == b->tv_sec && a->tv_usec == b->tv_usec;
+}
+
+} // namespace
+
+void Stream::set_timeouts(const timeval* read, const timeval* write) {
+  if (!same(read_timeout_, read)) {
+    read_timeout_ = read != nullptr ? std::optional<timeval>(*read) : std::nullopt;
+    if (read_watched_)
+      retime(read_event_, read);
+  }
+  if (!same(write_timeout_, write)) {
+    write_timeout_ = write != nullptr ? std::optional<timeval>(*write) : std::nullopt;
+    if (write_watched_)
+      retime(write_event_, write);
+  }
+}
+
+// A registered event gets a new timeout (or none) without touching epoll.
+void Stream::retime(event& ev, const timeval* timeout) {
+  if (timeout != nullptr)
+    event_add(&ev, timeout);
+  else
+    event_remove_timer(&ev);
+}
+
+void Stream::enable_reading(bool enabled) {
+  if (reading_enabled_ == enabled)
+    return;
+  reading_enabled_ = enabled;
+  update_events();
+  // Decrypted bytes OpenSSL already holds would not wake epoll.
+  if (enabled && ssl_ != nullptr && state_ == State::Open && SSL_has_pending(ssl_) &&
+      !read_closed_)
+    event_active(&read_event_, EV_READ, 0);
+}
+
+std::string_view Stream::input() const {
+  if (reading_scratch_)
+    return borrowed_;
+  return std::string_view(input_).substr(input_start_);
+}
+
+void Stream::consume(std::size_t bytes) {
+  if (reading_scratch_) {
+    borrowed_.remove_prefix(bytes);
+    return;
+  }
+  input_start_ += bytes;
+  if (input_start_ < input_.size())
+    return;
+  input_start_ = 0;
+  if (input_.capacity() > kKeptInputCapacity)
+    std::string().swap(input_);
+  else
+    input_.clear();
+  if (input_paused_) {
+    input_paused_ = false;
+    update_events();
+  }
+}
+
+void Stream::write(std::string_view bytes) {
+  if (bytes.empty())
+    return;
+  if (output_sent_ > 0 && output_sent_ >= output_.size() / 2) {
+    output_.erase(0, output_sent_); // keep the queue compact as a long body streams through
+    output_sent_ = 0;
+  }
+  output_.append(bytes);
+  schedule_flush();
+}
+
+void Stream::release_buffers() {
+  if (output_length() == 0) {
+    std::string().swap(output_);
+    output_sent_ = 0;
+  }
+  if (!reading_scratch_ && input_start_ >= input_.size()) {
+    std::string().swap(input_);
+    input_start_ = 0;
+  }
+}
+
+void Stream::schedule_flush() {
+  if (!flush_queued_ && !write_blocked_ && state_ == State::Open)
+    loop_.schedule_flush(*this);
+}
+
+// ---- events ----
+
+void Stream::on_read_event(evutil_socket_t, short what, void* arg) noexcept {
+  auto* self = static_cast<Stream*>(arg);
+  if (what & EV_TIMEOUT) {
+    self->reading_enabled_ = false;
+    self->update_events();
+    self->notify_event(kStreamTimeout | kStreamReading);
+    return;
+  }
+  self->handle_readable();
+}
+
+void Stream::on_write_event(evutil_socket_t, short what, void* arg) noexcept {
+  auto* self = static_cast<Stream*>(arg);
+  if (what & EV_TIMEOUT) {
+    self->write_blocked_ = false;
+    self->update_events();
+    self->notify_event(kStreamTimeout | kStreamWriting);
+    return;
+  }
+  self->handle_writable();
+}
+
+void Stream::handle_readable() {
+  if (state_ == State::Handshaking) {
+    continue_handshake();
+    return;
+  }
+  if (state_ != State::Open)
+    return;
+  if (write_wants_read_) {
+    write_wants_read_ = false;
+    if (!survives([this] { flush(); }))
+      return;
+  }
+  if (reading_enabled_ && !input_paused_ && !read_closed_)
+    read_input();
+  else
+    update_events();
+}
+
+void Stream::handle_writable() {
+  switch (state_) {
+  case State::Connecting:
+    finish_connect();
+    return;
+  case State::Handshaking:
+    continue_handshake();
+    return;
+  case State::Open:
+    write_blocked_ = false;
+    flush();
+    return;
+  }
+}
+
+void Stream::finish_connect() {
+  int error = connect_error_;
+  if (error == 0) {
+    socklen_t length = sizeof error;
+    if (getsockopt(fd_, SOL_SOCKET, SO_ERROR, &error, &length) != 0)
+      error = errno;
+  }
+  if (error != 0) {
+    failed_ = true; // stays Connecting: nothing more happens on this socket
+    update_events();
+    errno = error;
+    notify_event(kStreamError | kStreamWriting);
+    return;
+  }
+  if (ssl_ != nullptr) {
+    state_ = State::Handshaking;
+    SSL_set_connect_state(ssl_);
+    continue_handshake();
+    return;
+  }
+  state_ = State::Open;
+  update_events();
+  if (!notify_event(kStreamConnected))
+    return;
+  if (output_length() > 0)
+    schedule_flush();
+}
+
+void Stream::continue_handshake() {
+  ERR_clear_error();
+  int result = SSL_do_handshake(ssl_);
+  if (result == 1) {
+    state_ = State::Open;
+    handshake_wants_ = Want::None;
+    update_events();
+    if (!notify_event(kStreamConnected))
+      return;
+    if (output_length() > 0)
+      schedule_flush();
+    if (SSL_has_pending(ssl_) && reading_enabled_)
+      event_active(&read_event_, EV_READ, 0);
+    return;
+  }
+  int error = SSL_get_error(ssl_, result);
+  if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) {
+    handshake_wants_ = error == SSL_ERROR_WANT_READ ? Want::Read : Want::Write;
+    update_events();
+    return;
+  }
+  ERR_clear_error(); // the owner reports the failure; the queue must not leak to others
+  failed_ = true;
+  handshake_wants_ = Want::None;
+  read_closed_ = true;
+  update_events();
+  notify_event(kStreamError | kStreamReading);
+}
+
+void Stream::read_input() {
+  char* scratch = loop_.scratch_.get();
+  short failure = 0;
+  std::ptrdiff_t received = receive(scratch, IoLoop::kScratchBytes, failure);
+  if (received > 0) {
+    if (input_start_ >= input_.size()) {
+      // Nothing held: the owner reads straight from the scratch buffer.
+      borrowed_ = std::string_view(scratch, static_cast<std::size_t>(received));
+      reading_scratch_ = true;
+    } else {
+      if (input_start_ > 0) {
+        input_.erase(0, input_start_);
+        input_start_ = 0;
+      }
+      input_.append(scratch, static_cast<std::size_t>(received));
+    }
+    if (!notify_read())
+      return;
+    keep_unconsumed_input();
+    if (ssl_ != nullptr && SSL_has_pending(ssl_) && reading_enabled_ && !input_paused_)
+      event_active(&read_event_, EV_READ, 0);
+  }
+  if (failure != 0) {
+    read_closed_ = true;
+    failed_ = (failure & kStreamError) != 0;
+    update_events();
+    notify_event(static_cast<short>(failure | kStreamReading));
+  }
+}
+
+// Reads what is there into |buffer|. Returns the byte count (0 = nothing now); |failure|
+// becomes kStreamEof or kStreamError when the stream ended.
+std::ptrdiff_t Stream::receive(char* buffer, std::size_t capacity, short& failure) {
+  if (ssl_ == nullptr) {
+    ssize_t n = ::recv(fd_, buffer, capacity, 0);
+    if (n > 0)
+      return n;
+    if (n == 0)
+      failure = kStreamEof;
+    else if (!would_block(errno) && errno != EINTR)
+      failure = kStreamError;
+    return 0;
+  }
+  std::size_t total = 0;
+  while (total < capacity) {
+    ERR_clear_error();
+    std::size_t got = 0;
+    if (SSL_read_ex(ssl_, buffer + total, capacity - total, &got) == 1) {
+      total += got;
+      continue;
+    }
+    int error = SSL_get_error(ssl_, 0);
+    if (error == SSL_ERROR_WANT_READ)
+      break;
+    if (error == SSL_ERROR_WANT_WRITE) {
+      break; // a renegotiation-like need; the next writable/readable event continues
+    }
+    if (error == SSL_ERROR_ZERO_RETURN || is_unexpected_eof(error))
+      failure = kStreamEof;
+    else
+      failure = kStreamError;
+    ERR_clear_error();
+    break;
+  }
+  return static_cast<std::ptrdiff_t>(total);
+}
+
+void Stream::keep_unconsumed_input() {
+  if (reading_scratch_) {
+    reading_scratch_ = false;
+    if (!borrowed_.empty())
+      input_.assign(borrowed_);
+    borrowed_ = {};
+  }
+  if (input_limit_ != 0 && input_.size() - input_start_ >= input_limit_ && !input_paused_) {
+    input_paused_ = true;
+    update_events();
+  }
+}
+
+void Stream::flush() {
+  if (state_ != State::Open || write_blocked_ || failed_)
+    return;
+  std::size_t before = output_length();
+  if (before == 0)
+    return;
+  short failure = 0;
+  while (output_length() > 0) {
+    std::ptrdiff_t sent = send_some(failure);
+    if (sent <= 0)
+      break;
+    output_sent_ += static_cast<std::size_t>(sent);
+  }
+  if (output_length() == 0) {
+    output_sent_ = 0;
+    if (output_.capacity() > kKeptOutputCapacity)
+      std::string().swap(output_);
+    else
+      output_.clear();
+  }
+  if (failure != 0) {
+    failed_ = true;
+    write_blocked_ = false;
+    update_events();
+    notify_event(static_cast<short>(failure | kStreamWriting));
+    return;
+  }
+  write_blocked_ = output_length() > 0 && !write_wants_read_;
+  update_events();
+  if (output_length() < before && output_length() <= output_low_mark_)
+    notify_drained();
+}
+
+// Sends from the front of the queue. Returns the bytes sent; 0 when the socket is full (EV_WRITE
+// or, for TLS, sometimes EV_READ, is then awaited); |failure| set when the stream broke.
+std::ptrdiff_t Stream::send_some(short& failure) {
+  const char* data = output_.data() + output_sent_;
+  std::size_t length = output_length();
+  if (ssl_ == nullptr) {
+    ssize_t n = ::send(fd_, data, length, MSG_NOSIGNAL);
+    if (n >= 0)
+      return n;
+    if (!would_block(errno) && errno != EINTR)
+      failure = kStreamError;
+    return 0;
+  }
+  ERR_clear_error();
+  std::size_t written = 0;
+  if (SSL_write_ex(ssl_, data, std::min(length, kTlsWriteBytes), &written) == 1)
+    return static_cast<std::ptrdiff_t>(written);
+  int error = SSL_get_error(ssl_, 0);
+  if (error == SSL_ERROR_WANT_READ)
+    write_wants_read_ = true;
+  else if (error != SSL_ERROR_WANT_WRITE)
+    failure = kStreamError;
+  ERR_clear_error();
+  return 0;
+}
+
+void Stream::update_events() {
+  bool want_read = false;
+  bool want_write = false;
+  switch (state_) {
+  case State::Connecting:
+    want_write = !failed_;
+    break;
+  case State::Handshaking:
+    want_read = handshake_wants_ == Want::Read;
+    want_write = handshake_wants_ == Want::Write;
+    break;
+  case State::Open:
+    want_read = (reading_enabled_ && !input_paused_ && !read_closed_) || write_wants_read_;
+    want_write = write_blocked_ && !failed_;
+    break;
+  }
+  watch(read_event_, read_watched_, want_read, read_timeout_);
+  watch(write_event_, write_watched_, want_write, write_timeout_);
+}
+
+void Stream::watch(event& ev, bool& watched, bool wanted, const std::optional<timeval>& timeout) {
+  if (wanted == watched)
+    return;
+  watched = wanted;
+  if (wanted)
+    event_add(&ev, timeout ? &*timeout : nullptr);
+  else
+    event_del(&ev);
+}
+
+// ---- callbacks ----
+
+// Runs |call| (which may destroy the stream); false when it did. Nested calls chain their
+// flags so that the outermost caller learns it too.
+template <typename Call> bool Stream::survives(Call&& call) {
+  bool destroyed = false;
+  bool* outer = destroyed_;
+  destroyed_ = &destroyed;
+  call();
+  if (destroyed) {
+    if (outer != nullptr)
+      *outer = true;
+    return false;
+  }
+  destroyed_ = outer;
+  return true;
+}
+
+bool Stream::notify_read() {
+  return read_callback_ == nullptr || survives([this] { read_callback_(*this, arg_); });
+}
+
+bool Stream::notify_drained() {
+  return drained_callback_ == nullptr || survives([this] { drained_callback_(*this, arg_); });
+}
+
+bool Stream::notify_event(short events) {
+  return event_callback_ == nullptr ||
+         survives([this, events] { event_callback_(*this, events, arg_); });
+}
+
+} // namespace stgw::net
