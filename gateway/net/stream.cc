@@ -179,8 +179,7 @@ void Stream::enable_reading(bool enabled) {
   reading_enabled_ = enabled;
   update_events();
   // Decrypted bytes OpenSSL already holds would not wake epoll.
-  if (enabled && ssl_ != nullptr && state_ == State::Open && SSL_has_pending(ssl_) &&
-      !read_closed_)
+  if (enabled && ssl_ != nullptr && state_ == State::Open && SSL_has_pending(ssl_) && !read_closed_)
     event_active(&read_event_, EV_READ, 0);
 }
 
@@ -280,16 +279,16 @@ void Stream::handle_readable() {
 
 void Stream::handle_writable() {
   switch (state_) {
-  case State::Connecting:
-    finish_connect();
-    return;
-  case State::Handshaking:
-    continue_handshake();
-    return;
-  case State::Open:
-    write_blocked_ = false;
-    flush();
-    return;
+    case State::Connecting:
+      finish_connect();
+      return;
+    case State::Handshaking:
+      continue_handshake();
+      return;
+    case State::Open:
+      write_blocked_ = false;
+      flush();
+      return;
   }
 }
 
@@ -493,17 +492,17 @@ void Stream::update_events() {
   bool want_read = false;
   bool want_write = false;
   switch (state_) {
-  case State::Connecting:
-    want_write = !failed_;
-    break;
-  case State::Handshaking:
-    want_read = handshake_wants_ == Want::Read;
-    want_write = handshake_wants_ == Want::Write;
-    break;
-  case State::Open:
-    want_read = (reading_enabled_ && !input_paused_ && !read_closed_) || write_wants_read_;
-    want_write = write_blocked_ && !failed_;
-    break;
+    case State::Connecting:
+      want_write = !failed_;
+      break;
+    case State::Handshaking:
+      want_read = handshake_wants_ == Want::Read;
+      want_write = handshake_wants_ == Want::Write;
+      break;
+    case State::Open:
+      want_read = (reading_enabled_ && !input_paused_ && !read_closed_) || write_wants_read_;
+      want_write = write_blocked_ && !failed_;
+      break;
   }
   watch(read_event_, read_watched_, want_read, read_timeout_);
   watch(write_event_, write_watched_, want_write, write_timeout_);
