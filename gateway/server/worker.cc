@@ -1,6 +1,10 @@
 #include "gateway/server/worker.h"
 
+#include <sys/eventfd.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -16,18 +20,39 @@ std::string listener_key(const config::ListenerConfig& listener) {
                      listener.tls ? "tls" : "clear");
 }
 
+// A loop without libevent's internal lock: only this worker's thread touches it (post() goes
+// through the eventfd, not through libevent), and evthread_use_pthreads() would otherwise make
+// every event_add/del on the data path take a mutex.
+net::EventBasePtr make_unlocked_base() {
+  std::unique_ptr<event_config, decltype(&event_config_free)> config(event_config_new(),
+                                                                     &event_config_free);
+  if (!config)
+    return nullptr;
+  event_config_set_flag(config.get(), EVENT_BASE_FLAG_NOLOCK);
+  return net::EventBasePtr(event_base_new_with_config(config.get()));
+}
+
 } // namespace
+
+OwnedFd::~OwnedFd() {
+  if (fd_ >= 0)
+    ::close(fd_);
+}
 
 void ListenerSlot::on_accept(int fd, const net::SocketAddress& peer) {
   worker->accept(info, fd, peer);
 }
 
-Worker::Worker(int index, const ObserverFactory& make_observer, policy::ConnectionBudget* budget,
+Worker::Worker(int index, net::EventBasePtr base, OwnedFd wakeup_fd,
+               const ObserverFactory& make_observer, policy::ConnectionBudget* budget,
                std::size_t cache_entries)
-    : index_(index), base_(event_base_new()), observer_(make_observer(base_.get())),
-      budget_(budget), cache_(std::make_unique<ssoauth::ValidationCache>(cache_entries)) {
+    : index_(index), base_(std::move(base)), observer_(make_observer(base_.get())), budget_(budget),
+      cache_(std::make_unique<ssoauth::ValidationCache>(cache_entries)),
+      wakeup_fd_(std::move(wakeup_fd)) {
   context_ = std::make_unique<proxy::WorkerContext>(base_.get(), *observer_, cache_.get(), budget);
-  wakeup_.reset(event_new(base_.get(), -1, EV_PERSIST, &Worker::on_wakeup, this));
+  wakeup_.reset(
+      event_new(base_.get(), wakeup_fd_.get(), EV_READ | EV_PERSIST, &Worker::on_wakeup, this));
+  event_add(wakeup_.get(), nullptr);
   drain_tick_.reset(event_new(base_.get(), -1, EV_PERSIST, &Worker::on_drain_tick, this));
 }
 
@@ -42,7 +67,16 @@ Worker::create(int index, std::shared_ptr<const proxy::SharedGeneration> generat
                const ObserverFactory& make_observer, policy::ConnectionBudget* budget) {
   const auto& sso = generation->config->sso;
   std::size_t cache_entries = sso ? sso->cache_entries : 0;
-  std::unique_ptr<Worker> worker(new Worker(index, make_observer, budget, cache_entries));
+  net::EventBasePtr base = make_unlocked_base();
+  if (!base)
+    return std::unexpected(
+        std::vector<std::string>{fmt::format("worker {}: cannot create an event loop", index)});
+  OwnedFd wakeup_fd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
+  if (wakeup_fd.get() < 0)
+    return std::unexpected(std::vector<std::string>{
+        fmt::format("worker {}: eventfd: {}", index, std::strerror(errno))});
+  std::unique_ptr<Worker> worker(new Worker(index, std::move(base), std::move(wakeup_fd),
+                                            make_observer, budget, cache_entries));
   auto errors = worker->apply(std::move(generation));
   if (!errors.empty())
     return std::unexpected(std::move(errors));
@@ -141,10 +175,16 @@ void Worker::post(std::function<void()> task) {
     std::lock_guard lock(tasks_mutex_);
     tasks_.push_back(std::move(task));
   }
-  event_active(wakeup_.get(), EV_READ, 0);
+  // Only EAGAIN can fail here (the counter is near 2^64): the loop is then readable anyway.
+  std::uint64_t one = 1;
+  [[maybe_unused]] ssize_t written = ::write(wakeup_fd_.get(), &one, sizeof one);
 }
 
-void Worker::on_wakeup(evutil_socket_t, short, void* arg) noexcept {
+void Worker::on_wakeup(evutil_socket_t fd, short, void* arg) noexcept {
+  // One read resets the counter however many posts came; a post after it makes the descriptor
+  // readable again, so no task waits for a wake-up that was already consumed.
+  std::uint64_t count = 0;
+  [[maybe_unused]] ssize_t read = ::read(fd, &count, sizeof count);
   static_cast<Worker*>(arg)->run_tasks();
 }
 

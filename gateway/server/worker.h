@@ -2,13 +2,15 @@
 
 // A worker: one thread, one libevent loop, its own SO_REUSEPORT listeners and every connection
 // they accept. The control thread talks to it only through post(), which queues a task and wakes
-// the loop; everything else a worker touches is its own.
+// the loop through an eventfd; everything else a worker touches is its own, so the loop runs
+// without libevent's locks.
 
 #include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "gateway/net/handles.h"
@@ -21,6 +23,19 @@ namespace stgw::server {
 
 class Worker;
 
+// Owns a file descriptor; closes it when destroyed.
+class OwnedFd {
+public:
+  explicit OwnedFd(int fd = -1) : fd_(fd) {}
+  ~OwnedFd();
+  OwnedFd(OwnedFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  OwnedFd& operator=(OwnedFd&&) = delete;
+  int get() const { return fd_; }
+
+private:
+  int fd_;
+};
+
 // One listening socket of a worker with the listener facts its sessions see.
 struct ListenerSlot final : net::ListenerCallbacks {
   Worker* worker = nullptr;
@@ -32,7 +47,8 @@ struct ListenerSlot final : net::ListenerCallbacks {
 
 class Worker {
 public:
-  // Opens the listeners of |generation| on a new loop; errors name the address.
+  // Opens the listeners of |generation| on a new loop; errors name the address (or say that the
+  // loop or its wake-up descriptor could not be made).
   using ObserverFactory = std::function<std::unique_ptr<proxy::ProxyObserver>(event_base*)>;
   static std::expected<std::unique_ptr<Worker>, std::vector<std::string>>
   create(int index, std::shared_ptr<const proxy::SharedGeneration> generation,
@@ -41,7 +57,7 @@ public:
 
   void start();
   void join();
-  // Thread-safe: runs |task| on the worker's thread.
+  // Thread-safe (the one call that is): runs |task| on the worker's thread.
   void post(std::function<void()> task);
 
   // Worker-thread only.
@@ -57,11 +73,11 @@ public:
   event_base* base() const { return base_.get(); }
 
 private:
-  Worker(int index, const ObserverFactory& make_observer, policy::ConnectionBudget* budget,
-         std::size_t cache_entries);
+  Worker(int index, net::EventBasePtr base, OwnedFd wakeup_fd, const ObserverFactory& make_observer,
+         policy::ConnectionBudget* budget, std::size_t cache_entries);
   std::expected<std::unique_ptr<ListenerSlot>, std::string>
   open_listener(const config::ListenerConfig& config, std::shared_ptr<net::ServerTlsContext> tls);
-  static void on_wakeup(evutil_socket_t, short, void* arg) noexcept;
+  static void on_wakeup(evutil_socket_t fd, short, void* arg) noexcept;
   static void on_drain_tick(evutil_socket_t, short, void* arg) noexcept;
   void run_tasks();
 
@@ -72,7 +88,8 @@ private:
   std::unique_ptr<ssoauth::ValidationCache> cache_; // this worker's LTPA validation cache
   std::unique_ptr<proxy::WorkerContext> context_;
   std::vector<std::unique_ptr<ListenerSlot>> listeners_;
-  net::EventPtr wakeup_;
+  OwnedFd wakeup_fd_;    // eventfd: post() writes to it, wakeup_ reads it on the loop
+  net::EventPtr wakeup_; // declared after wakeup_fd_: freed before the descriptor is closed
   net::EventPtr drain_tick_;
   std::chrono::steady_clock::time_point drain_deadline_;
   std::mutex tasks_mutex_;
