@@ -580,22 +580,32 @@ void RequestDecoder::Impl::on_chunk_header(std::uint64_t size, std::string_view 
 }
 
 RequestDecoder::RequestDecoder(RequestDecoderCallbacks& callbacks, DecoderLimits limits)
-    : impl_(std::make_unique<Impl>(callbacks, limits)) {}
+    : callbacks_(callbacks), limits_(limits), impl_(std::make_unique<Impl>(callbacks, limits)) {}
 RequestDecoder::~RequestDecoder() = default;
 std::expected<std::size_t, DecodeError> RequestDecoder::feed(std::string_view bytes) {
+  if (!impl_)
+    return 0; // complete: nothing is taken before next_message()
   return impl_->feed(bytes);
 }
 bool RequestDecoder::message_complete() const {
-  return impl_->message_complete();
+  return !impl_ || impl_->message_complete();
 }
 void RequestDecoder::next_message() {
-  impl_->next_message();
+  if (!impl_)
+    impl_ = std::make_unique<Impl>(callbacks_, limits_);
+  else
+    impl_->next_message();
 }
 bool RequestDecoder::idle() const {
-  return impl_->idle();
+  return impl_ && impl_->idle();
 }
 void RequestDecoder::recycle(RequestHead&& spent) {
-  impl_->recycle(std::move(spent));
+  if (impl_)
+    impl_->recycle(std::move(spent));
+}
+void RequestDecoder::release_while_complete() {
+  if (impl_ && impl_->message_complete())
+    impl_.reset();
 }
 
 // ---------------------------------------------------------------------------------------------

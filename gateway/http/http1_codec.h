@@ -95,10 +95,15 @@ public:
   // Optional: hands back a head the caller is done with, so the next request reuses its
   // buffers instead of allocating new ones.
   void recycle(RequestHead&& spent);
+  // Frees the parser state while a complete message waits for its response (a long poll);
+  // next_message() builds it again. No effect before the message is complete.
+  void release_while_complete();
 
 private:
   class Impl;
-  std::unique_ptr<Impl> impl_;
+  RequestDecoderCallbacks& callbacks_;
+  DecoderLimits limits_;
+  std::unique_ptr<Impl> impl_; // null only while released
 };
 
 class ResponseDecoderCallbacks {

@@ -154,6 +154,8 @@ void ClientSession::process_input() {
       return;
     }
     stream_->consume(*used);
+    if (exchange_ && exchange_->parked)
+      release_parked_state();
     if (exchange_ && exchange_->response_complete)
       after_exchange();
     if (*used == 0)
@@ -238,9 +240,6 @@ void ClientSession::connect_backend(Exchange& exchange) {
     send_local_reply({502, "backend_unreachable", "cannot open a backend connection"}, true);
     return;
   }
-  if (!response_decoder_)
-    response_decoder_ = std::make_unique<http::ResponseDecoder>(*this);
-  response_decoder_->start_response(exchange.request.method == "HEAD");
   send_request_head(exchange);
   if (exchange.request.expect_continue && exchange.request.body != http::BodyKind::None)
     write_client("HTTP/1.1 100 Continue\r\n\r\n");
@@ -291,6 +290,10 @@ void ClientSession::set_parked(bool parked) {
   if (parked) {
     exchange.was_parked = true;
     exchange.parked_since = std::chrono::steady_clock::now();
+    // A long poll may wait minutes: hold no idle buffers meanwhile.
+    stream_->release_buffers();
+    if (exchange.backend != nullptr)
+      exchange.backend->stream().release_buffers();
     if (draining_)
       answer_parked_for_drain();
   }

@@ -29,8 +29,8 @@ using UserSlot = std::unique_ptr<policy::ConnectionBudget::UserSlot>;
 // The state of one request/response pair.
 struct Exchange {
   std::shared_ptr<Generation> generation;
-  http::RequestHead request;  // rewritten for the backend once it is sent
-  std::string forwarded_head; // the serialised head as sent (kept for a retry)
+  http::RequestHead request; // rewritten for the backend once it is sent
+  bool rewritten = false;    // a retry serialises the same rewritten head again
   const config::RouteConfig* route = nullptr;
   BackendPool* pool = nullptr;
   BackendConnection* backend = nullptr;
@@ -137,6 +137,8 @@ private:
   void on_response_body(std::string_view data) override;
   void on_response_complete() override;
   void send_request_head(Exchange& exchange);
+  http::ResponseDecoder& response_decoder();
+  void release_parked_state();
   void write_backend(std::string_view bytes);
   void release_backend(bool reusable);
   void on_backend_failure(short events);
@@ -153,8 +155,10 @@ private:
   std::string slot_user_;
   http::RequestDecoder decoder_;
   std::unique_ptr<Exchange> exchange_;
-  // Reused by every exchange of this session (one response at a time).
+  // Reused by every exchange of this session (one response at a time); freed while a poll
+  // waits and built again when the backend answers.
   std::unique_ptr<http::ResponseDecoder> response_decoder_;
+  bool response_expected_ = false; // start_response() is due before the next feed
   net::EventPtr header_timer_;
   std::string scratch_; // reused for serialising heads
   int depth_ = 0;

@@ -13,9 +13,9 @@ constexpr std::size_t kOutputHigh = 256 * 1024;
 
 void ClientSession::send_request_head(Exchange& exchange) {
   exchange.server_name = exchange.backend->server_name();
-  if (exchange.forwarded_head.empty()) {
+  if (!exchange.rewritten) {
     // Rewritten in place, once: what logs need (method, target path, Host, Origin, Referer)
-    // survives the rewrite, and a retry resends the same serialised bytes.
+    // survives the rewrite, and a retry serialises the same head again.
     const auto& config = exchange.generation->config();
     ForwardingFacts facts;
     facts.client_ip = peer_ip_;
@@ -25,10 +25,31 @@ void ClientSession::send_request_head(Exchange& exchange) {
     facts.identity = exchange.user;
     facts.backend_host = exchange.backend->server_name();
     rewrite_request(exchange.request, facts);
-    http::serialize_request_head(exchange.request, exchange.forwarded_head);
+    exchange.rewritten = true;
   }
-  write_backend(exchange.forwarded_head);
+  scratch_.clear();
+  http::serialize_request_head(exchange.request, scratch_);
+  write_backend(scratch_);
   exchange.backend->count_request();
+  response_expected_ = true;
+}
+
+http::ResponseDecoder& ClientSession::response_decoder() {
+  if (!response_decoder_)
+    response_decoder_ = std::make_unique<http::ResponseDecoder>(*this);
+  if (response_expected_) {
+    response_decoder_->start_response(exchange_->request.method == "HEAD");
+    response_expected_ = false;
+  }
+  return *response_decoder_;
+}
+
+// A parked poll keeps only what its response needs: the decoders are built again on demand.
+// Called outside every decoder callback.
+void ClientSession::release_parked_state() {
+  decoder_.release_while_complete();
+  if (response_expected_)
+    response_decoder_.reset();
 }
 
 void ClientSession::write_backend(std::string_view bytes) {
@@ -64,7 +85,7 @@ void ClientSession::process_backend_input() {
     std::string_view input = backend.input();
     if (input.empty())
       return;
-    auto used = response_decoder_->feed(input);
+    auto used = response_decoder().feed(input);
     if (!used) {
       worker_.observer().on_backend_error(exchange.pool->config().name,
                                           exchange.backend->server_name(),
@@ -173,7 +194,7 @@ void ClientSession::on_backend_failure(short events) {
     process_backend_input();
     if (!exchange_ || exchange_->backend == nullptr)
       return;
-    auto done = response_decoder_->feed_eof();
+    auto done = response_decoder().feed_eof();
     if (done && exchange.response_complete) {
       release_backend(false);
       after_exchange();
@@ -209,8 +230,8 @@ void ClientSession::on_backend_failure(short events) {
 // sent again (no body, or none of it streamed yet).
 bool ClientSession::retry_on_fresh_connection() {
   Exchange& exchange = *exchange_;
-  if (exchange.retried || !exchange.backend->reused() || exchange.bytes_in > 0 ||
-      response_decoder_->started())
+  bool response_began = !response_expected_ && response_decoder_ && response_decoder_->started();
+  if (exchange.retried || !exchange.backend->reused() || exchange.bytes_in > 0 || response_began)
     return false;
   exchange.retried = true;
   std::size_t server = exchange.backend->server();
@@ -218,7 +239,6 @@ bool ClientSession::retry_on_fresh_connection() {
   exchange.backend = exchange.pool->acquire(server, *this);
   if (exchange.backend == nullptr)
     return false;
-  response_decoder_->start_response(exchange.request.method == "HEAD");
   send_request_head(exchange);
   if (exchange.request_complete) {
     if (exchange.request.body == http::BodyKind::Chunked)

@@ -83,6 +83,29 @@ TEST(RequestDecoderTest, StopsAfterEachMessageSoPipelinedRequestsWait) {
   EXPECT_EQ(h.recorder.messages[1].body, "hello world");
 }
 
+TEST(RequestDecoderTest, ReleasedWhileCompleteThenDecodesTheNextRequest) {
+  RequestHarness h;
+  h.decoder.release_while_complete(); // not complete yet: no effect
+  EXPECT_TRUE(h.decoder.idle());
+  std::string two = std::string(kGet) + std::string(kPostLength);
+  auto used = h.decoder.feed(two);
+  ASSERT_TRUE(used.has_value());
+  ASSERT_TRUE(h.decoder.message_complete());
+  h.decoder.release_while_complete(); // a poll waits: the parser state is freed
+  EXPECT_TRUE(h.decoder.message_complete());
+  EXPECT_FALSE(h.decoder.idle());
+  EXPECT_EQ(h.decoder.feed(std::string_view(two).substr(*used)), 0u);
+  h.decoder.recycle(RequestHead{}); // ignored while released
+  h.decoder.next_message();
+  EXPECT_TRUE(h.decoder.idle());
+  auto second = h.decoder.feed(std::string_view(two).substr(kGet.size()));
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(*second, kPostLength.size());
+  ASSERT_EQ(h.recorder.messages.size(), 2u);
+  EXPECT_EQ(h.recorder.messages[1].body, "hello world");
+  EXPECT_TRUE(h.recorder.messages[1].complete);
+}
+
 TEST(RequestDecoderTest, PipelinedRequestsAreDeliveredInOrder) {
   RequestHarness h;
   std::string three = std::string(kPostChunked) + std::string(kGet) + std::string(kPostLength);
