@@ -4,6 +4,8 @@
 #include <cstring>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -11,6 +13,14 @@ namespace stgw::net {
 namespace {
 constexpr int kBacklog = 4096;
 constexpr timeval kAcceptRetry{0, 100 * 1000};
+
+// Closes with a reset rather than a FIN: the client sees ECONNRESET at once and the socket
+// leaves no TIME_WAIT behind.
+void reset_and_close(int fd) {
+  linger abort{1, 0};
+  setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort, sizeof abort);
+  ::close(fd);
+}
 } // namespace
 
 std::expected<std::unique_ptr<Listener>, std::string>
@@ -41,6 +51,26 @@ void Listener::resume() {
   paused_ = false;
   if (!backing_off_)
     evconnlistener_enable(listener_.get());
+}
+
+std::size_t Listener::refuse_pending(std::size_t max) {
+  if (!paused_)
+    return 0; // libevent accepts on this socket: leave the backlog to it
+  int listen_fd = evconnlistener_get_fd(listener_.get());
+  std::size_t refused = 0;
+  // Bounded by attempts, not by successes, so that a run of aborted connections cannot spin.
+  for (std::size_t attempt = 0; attempt < max; ++attempt) {
+    int fd = ::accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd >= 0) {
+      reset_and_close(fd);
+      ++refused;
+      continue;
+    }
+    if (errno == ECONNABORTED || errno == EINTR)
+      continue; // that client is gone already; the next may be waiting
+    break;      // EAGAIN: backlog empty; EMFILE/ENFILE: try again on the next call
+  }
+  return refused;
 }
 
 int Listener::port() const {

@@ -3,6 +3,7 @@
 // One listening socket on one worker's loop. Every worker binds its own socket to the same
 // address with SO_REUSEPORT, so the kernel spreads connections and no lock is shared.
 
+#include <cstddef>
 #include <expected>
 #include <string>
 
@@ -27,6 +28,11 @@ public:
   void pause();
   void resume();
   bool paused() const { return paused_; }
+  // While paused: accepts up to |max| connections waiting in the backlog and resets each at
+  // once (RST: no TIME_WAIT, no descriptor kept), so that clients beyond a cap learn it now
+  // instead of timing out. Stops early when the backlog is empty or no descriptor is free
+  // (EMFILE/ENFILE). Returns how many were refused; 0 when not paused.
+  std::size_t refuse_pending(std::size_t max);
   int port() const; // the bound port (useful when configured as 0)
 
 private:

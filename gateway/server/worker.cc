@@ -14,6 +14,11 @@ namespace stgw::server {
 namespace {
 
 constexpr timeval kDrainTick{0, 50 * 1000};
+// Clients beyond the global cap are refused this often, at most kRefuseBatch per listener per
+// tick: soon enough that nobody waits for a timeout, bounded so that a flood costs at most 640
+// accept+reset calls a second per listener and worker rather than an accept storm.
+constexpr timeval kRefuseTick{0, 100 * 1000};
+constexpr std::size_t kRefuseBatch = 64;
 
 std::string listener_key(const config::ListenerConfig& listener) {
   return fmt::format("{}|{}|{}", listener.name, listener.address.to_string(),
@@ -54,6 +59,7 @@ Worker::Worker(int index, net::EventBasePtr base, OwnedFd wakeup_fd,
       event_new(base_.get(), wakeup_fd_.get(), EV_READ | EV_PERSIST, &Worker::on_wakeup, this));
   event_add(wakeup_.get(), nullptr);
   drain_tick_.reset(event_new(base_.get(), -1, EV_PERSIST, &Worker::on_drain_tick, this));
+  refuse_tick_.reset(event_new(base_.get(), -1, EV_PERSIST, &Worker::on_refuse_tick, this));
 }
 
 Worker::~Worker() {
@@ -200,6 +206,7 @@ void Worker::run_tasks() {
 
 void Worker::drain(std::chrono::milliseconds deadline) {
   listeners_.clear();
+  event_del(refuse_tick_.get());
   drain_deadline_ = std::chrono::steady_clock::now() + deadline;
   context_->begin_drain();
   event_add(drain_tick_.get(), &kDrainTick);
@@ -220,6 +227,27 @@ void Worker::on_drain_tick(evutil_socket_t, short, void* arg) noexcept {
 void Worker::pause_accepting(bool paused) {
   for (auto& slot : listeners_)
     paused ? slot->listener->pause() : slot->listener->resume();
+  if (!paused)
+    event_del(refuse_tick_.get());
+  else if (!context_->draining() && !event_pending(refuse_tick_.get(), EV_TIMEOUT, nullptr))
+    event_add(refuse_tick_.get(), &kRefuseTick); // re-adding would push the next tick back
+}
+
+void Worker::on_refuse_tick(evutil_socket_t, short, void* arg) noexcept {
+  static_cast<Worker*>(arg)->refuse_waiting_clients();
+}
+
+void Worker::refuse_waiting_clients() {
+  // A slot freed since the pause: the resume task is on its way, and the clients waiting now
+  // are the ones it will serve.
+  if (budget_ == nullptr || budget_->in_use() < budget_->max_client_connections())
+    return;
+  auto reason = policy::to_string(policy::Rejection::GlobalCap);
+  for (auto& slot : listeners_) {
+    std::size_t refused = slot->listener->refuse_pending(kRefuseBatch);
+    for (std::size_t i = 0; i < refused; ++i)
+      observer_->on_rejected(reason);
+  }
 }
 
 } // namespace stgw::server

@@ -67,6 +67,9 @@ public:
   std::vector<std::string> apply(std::shared_ptr<const proxy::SharedGeneration> generation);
   // Stops accepting, lets exchanges finish until |deadline|, then exits the loop.
   void drain(std::chrono::milliseconds deadline);
+  // At the global cap: stops accepting and, every 100 ms until resumed, refuses (resets) a
+  // bounded batch of the connections waiting in each listener's backlog, counting each as a
+  // global_cap rejection. Resuming stops the refusals and accepts again.
   void pause_accepting(bool paused);
 
   proxy::WorkerContext& context() { return *context_; }
@@ -79,7 +82,9 @@ private:
   open_listener(const config::ListenerConfig& config, std::shared_ptr<net::ServerTlsContext> tls);
   static void on_wakeup(evutil_socket_t fd, short, void* arg) noexcept;
   static void on_drain_tick(evutil_socket_t, short, void* arg) noexcept;
+  static void on_refuse_tick(evutil_socket_t, short, void* arg) noexcept;
   void run_tasks();
+  void refuse_waiting_clients();
 
   int index_;
   net::EventBasePtr base_;
@@ -91,6 +96,7 @@ private:
   OwnedFd wakeup_fd_;    // eventfd: post() writes to it, wakeup_ reads it on the loop
   net::EventPtr wakeup_; // declared after wakeup_fd_: freed before the descriptor is closed
   net::EventPtr drain_tick_;
+  net::EventPtr refuse_tick_; // pending while paused at the global cap
   std::chrono::steady_clock::time_point drain_deadline_;
   std::mutex tasks_mutex_;
   std::deque<std::function<void()>> tasks_;

@@ -3,8 +3,11 @@
 // reopen, SIGHUP reloads during a long poll, and the descriptor budget at start-up with
 // RLIMIT_NOFILE lowered in the child.
 
+#include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 
+#include <cerrno>
 #include <filesystem>
 #include <regex>
 #include <sstream>
@@ -57,6 +60,18 @@ std::vector<std::string> lines_of(const std::string& text) {
   return lines;
 }
 
+// Waits until |deadline| for the gateway to end |c| without sending a byte: true when recv
+// reports an orderly close (0) or a reset (ECONNRESET), as a refused client sees it.
+bool closed_or_reset_by(const HeldConnection& c, Clock::time_point deadline) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+  pollfd p{c.fd(), POLLIN, 0};
+  if (::poll(&p, 1, static_cast<int>(std::max<long>(left.count(), 0))) != 1)
+    return false;
+  char byte = 0;
+  ssize_t n = ::recv(c.fd(), &byte, 1, MSG_DONTWAIT);
+  return n == 0 || (n < 0 && errno == ECONNRESET);
+}
+
 // Sends |request| on a new connection from |source_ip| and waits for the response.
 std::optional<HttpReply> exchange_once(std::uint16_t port, const std::string& request,
                                        std::chrono::milliseconds timeout = 5s,
@@ -103,7 +118,7 @@ protected:
 // ---------------------------------------------------------------------------------------------
 // Budgets
 
-TEST_F(OperationsTest, GlobalCapServesFiftyOfSixtyAndTheRestWhenOthersClose) {
+TEST_F(OperationsTest, GlobalCapServesFiftyOfSixtyRefusesTheRestAndServesNewClientsLater) {
   ASSERT_TRUE(start_sim());
   OpsConfig config;
   config.budget = "max_client_connections = 50";
@@ -117,26 +132,22 @@ TEST_F(OperationsTest, GlobalCapServesFiftyOfSixtyAndTheRestWhenOthersClose) {
     connections.back()->send_all(get_request("/echo?c=" + std::to_string(i)));
   }
   auto all = pointers(connections);
+  // The ten beyond the cap are reset by the refusal tick (every 100 ms) rather than left
+  // waiting in the backlog; the fifty are served.
   pump_until(
-      all, [&] { return count_status(connections, 200) >= 50; }, 10s);
-  // Nobody beyond the cap is served while the 50 stay open.
-  pump_until(
-      all, [&] { return count_status(connections, 200) > 50; }, 1s);
-  int refused_at_cap = count_refused(connections);
-  ASSERT_EQ(count_status(connections, 200), 50) << "refused: " << refused_at_cap;
-  int waiting = 60 - 50 - refused_at_cap;
-  // The global cap pauses accepting: extra connections wait in the backlog instead of being
-  // accepted and closed (only those already being accepted at the crossing may be refused).
-  EXPECT_GE(waiting, 8) << "refused " << refused_at_cap << " instead of letting them wait";
+      all, [&] { return count_status(connections, 200) == 50 && count_refused(connections) == 10; },
+      10s);
+  ASSERT_EQ(count_status(connections, 200), 50) << "refused: " << count_refused(connections);
+  EXPECT_EQ(count_refused(connections), 10);
 
   MetricsText m = metrics();
   ASSERT_TRUE(m.parsed) << m.error;
   EXPECT_EQ(m.sum("stgw_budget_in_use"), 50);
   EXPECT_EQ(m.sum("stgw_client_connections", {{"listener", "http"}}), 50);
   EXPECT_EQ(m.sum("stgw_client_connections_rejected_total", {{"reason", "global_cap"}}),
-            refused_at_cap);
+            count_refused(connections));
 
-  // Closing ten served connections lets every waiting one in.
+  // Closing ten served connections makes room for ten new clients.
   int closed = 0;
   for (auto& c : connections) {
     if (closed < 10 && answered_status(*c) == 200) {
@@ -145,20 +156,69 @@ TEST_F(OperationsTest, GlobalCapServesFiftyOfSixtyAndTheRestWhenOthersClose) {
     }
   }
   ASSERT_EQ(closed, 10);
-  auto waiting_served = [&] {
-    for (const auto& c : connections)
-      if (c->connected() && !refused(*c) && answered_status(*c) != 200)
-        return false;
-    return true;
-  };
-  EXPECT_TRUE(pump_until(all, waiting_served, 10s))
-      << "served " << count_status(connections, 200) << " of " << 60 - refused_at_cap;
-  EXPECT_EQ(count_status(connections, 200), 50 + waiting)
-      << "refused after the closes: " << count_refused(connections) - refused_at_cap
-      << "; rejected: "
-      << metrics().sum("stgw_client_connections_rejected_total", {{"reason", "global_cap"}});
-  EXPECT_EQ(wait_metric("stgw_budget_in_use", {}, [&](double v) { return v == 40 + waiting; }),
-            40 + waiting);
+  ASSERT_EQ(wait_metric("stgw_budget_in_use", {}, [](double v) { return v == 40; }), 40);
+  Connections later;
+  for (int i = 0; i < 10; ++i) {
+    later.push_back(std::make_unique<HeldConnection>(config_.http_port));
+    ASSERT_TRUE(later.back()->connected()) << "later connection " << i;
+    later.back()->send_all(get_request("/echo?later=" + std::to_string(i)));
+  }
+  EXPECT_TRUE(pump_until(
+      pointers(later), [&] { return count_status(later, 200) == 10; }, 10s))
+      << "served " << count_status(later, 200) << ", refused " << count_refused(later);
+  EXPECT_EQ(wait_metric("stgw_budget_in_use", {}, [](double v) { return v == 50; }), 50);
+}
+
+// Clients beyond the global cap learn it within a tick (a reset, counted as global_cap) instead
+// of hanging in the backlog until their own timeout; the cap freed, new clients are served.
+TEST_F(OperationsTest, ClientsBeyondTheGlobalCapAreResetAtOnceAndCounted) {
+  ASSERT_TRUE(start_sim());
+  OpsConfig config;
+  config.budget = "max_client_connections = 3";
+  ASSERT_TRUE(start_gateway(config));
+
+  Connections held;
+  for (int i = 0; i < 3; ++i) {
+    held.push_back(std::make_unique<HeldConnection>(config_.http_port));
+    ASSERT_TRUE(held.back()->connected()) << "held connection " << i;
+    ASSERT_TRUE(held.back()->send_all(get_request("/echo?held=" + std::to_string(i))));
+  }
+  ASSERT_TRUE(pump_until(
+      pointers(held), [&] { return count_status(held, 200) == 3; }, 10s))
+      << "held connections served: " << count_status(held, 200);
+  ASSERT_EQ(wait_metric("stgw_budget_in_use", {}, [](double v) { return v == 3; }), 3);
+  MetricsText before = metrics();
+  ASSERT_TRUE(before.parsed) << before.error;
+  double rejected_before =
+      before.sum("stgw_client_connections_rejected_total", {{"reason", "global_cap"}});
+
+  Connections beyond;
+  for (int i = 0; i < 5; ++i) {
+    beyond.push_back(std::make_unique<HeldConnection>(config_.http_port));
+    ASSERT_TRUE(beyond.back()->connected()) << "connection beyond the cap " << i;
+  }
+  auto deadline = Clock::now() + 2s;
+  for (std::size_t i = 0; i < beyond.size(); ++i)
+    EXPECT_TRUE(closed_or_reset_by(*beyond[i], deadline))
+        << "connection " << i << " beyond the cap was neither closed nor reset within 2 s";
+  EXPECT_GE(wait_metric("stgw_client_connections_rejected_total", {{"reason", "global_cap"}},
+                        [&](double v) { return v >= rejected_before + 5; }),
+            rejected_before + 5);
+  for (const auto& c : held) {
+    c->pump();
+    EXPECT_FALSE(c->closed()) << "a connection inside the cap was closed";
+  }
+
+  for (auto& c : held)
+    c->close();
+  ASSERT_EQ(wait_metric("stgw_budget_in_use", {}, [](double v) { return v == 0; }), 0);
+  EXPECT_TRUE(eventually(
+      [&] {
+        auto reply = exchange_once(config_.http_port, get_request("/echo?after"), 2s);
+        return reply && reply->status == 200;
+      },
+      5s, 100ms))
+      << gateway_log();
 }
 
 TEST_F(OperationsTest, PerAddressCapClosesExtraConnectionsWithoutAResponse) {
