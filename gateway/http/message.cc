@@ -136,6 +136,24 @@ void HeaderList::reserve(std::size_t bytes, std::size_t fields) {
   entries_.reserve(fields);
 }
 
+void HeaderList::compact() {
+  std::size_t live = 0;
+  for (const Entry& e : entries_)
+    live += e.name_length + e.value_length;
+  std::string storage;
+  storage.reserve(live);
+  for (Entry& e : entries_) {
+    auto name_at = static_cast<std::uint32_t>(storage.size());
+    storage.append(storage_, e.name_offset, e.name_length);
+    auto value_at = static_cast<std::uint32_t>(storage.size());
+    storage.append(storage_, e.value_offset, e.value_length);
+    e.name_offset = name_at;
+    e.value_offset = value_at;
+  }
+  storage_ = std::move(storage);
+  entries_.shrink_to_fit();
+}
+
 void HeaderList::add(std::string_view name, std::string_view value) {
   // The views may point into storage_ itself (copying one of our own fields); growing the
   // string would move those bytes, so remember them as offsets first.

@@ -23,6 +23,9 @@ public:
   };
 
   void reserve(std::size_t bytes, std::size_t fields);
+  // Drops the bytes of removed fields and any spare capacity (a head that will be kept for a
+  // long time, such as a parked poll's).
+  void compact();
   void add(std::string_view name, std::string_view value);
   // Replaces every field named |name| by one field |name: value| at the end. |value| may be a
   // view of one of this list's own fields.

@@ -79,8 +79,6 @@ void IoLoop::on_flush(evutil_socket_t, short, void* arg) noexcept {
 Stream::Stream(IoLoop& loop, int fd, SSL* ssl, State state)
     : loop_(loop), fd_(fd), ssl_(ssl), state_(state) {
   event_assign(&read_event_, loop.base(), fd, EV_READ | EV_PERSIST, &Stream::on_read_event, this);
-  event_assign(&write_event_, loop.base(), fd, EV_WRITE | EV_PERSIST, &Stream::on_write_event,
-               this);
   if (ssl_ != nullptr) {
     // Output lives in a std::string that may move between a WANT_WRITE and the retry.
     SSL_set_mode(ssl_, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
@@ -111,7 +109,7 @@ std::unique_ptr<Stream> Stream::connect(IoLoop& loop, const SocketAddress& addre
   if (::connect(fd, address.get(), address.length) != 0 && errno != EINPROGRESS) {
     // Refused at once (loopback): reported like a refusal found later, from the loop.
     stream->connect_error_ = errno;
-    event_active(&stream->write_event_, EV_WRITE, 0);
+    event_active(&stream->write_event(), EV_WRITE, 0);
   }
   stream->update_events();
   return stream;
@@ -122,7 +120,7 @@ Stream::~Stream() {
     *destroyed_ = true;
   loop_.cancel_flush(*this);
   event_del(&read_event_);
-  event_del(&write_event_);
+  write_event_.reset(); // event_free() deletes it first
   if (ssl_ != nullptr) {
     if (state_ == State::Open && !failed_ && !read_closed_) {
       ERR_clear_error();
@@ -161,7 +159,7 @@ void Stream::set_timeouts(const timeval* read, const timeval* write) {
   if (!same(write_timeout_, write)) {
     write_timeout_ = write != nullptr ? std::optional<timeval>(*write) : std::nullopt;
     if (write_watched_)
-      retime(write_event_, write);
+      retime(*write_event_, write);
   }
 }
 
@@ -223,6 +221,8 @@ void Stream::release_buffers() {
   if (output_length() == 0) {
     std::string().swap(output_);
     output_sent_ = 0;
+  } else {
+    free_output_when_sent_ = true; // what is queued now is the last for a while
   }
   if (!reading_scratch_ && input_start_ >= input_.size()) {
     std::string().swap(input_);
@@ -314,6 +314,7 @@ void Stream::finish_connect() {
   }
   state_ = State::Open;
   update_events();
+  drop_write_event_if_idle();
   if (!notify_event(kStreamConnected))
     return;
   if (output_length() > 0)
@@ -327,6 +328,7 @@ void Stream::continue_handshake() {
     state_ = State::Open;
     handshake_wants_ = Want::None;
     update_events();
+    drop_write_event_if_idle();
     if (!notify_event(kStreamConnected))
       return;
     if (output_length() > 0)
@@ -444,10 +446,11 @@ void Stream::flush() {
   }
   if (output_length() == 0) {
     output_sent_ = 0;
-    if (output_.capacity() > kKeptOutputCapacity)
+    if (output_.capacity() > kKeptOutputCapacity || free_output_when_sent_)
       std::string().swap(output_);
     else
       output_.clear();
+    free_output_when_sent_ = false;
   }
   if (failure != 0) {
     failed_ = true;
@@ -505,7 +508,21 @@ void Stream::update_events() {
       break;
   }
   watch(read_event_, read_watched_, want_read, read_timeout_);
-  watch(write_event_, write_watched_, want_write, write_timeout_);
+  if (want_write || write_watched_)
+    watch(write_event(), write_watched_, want_write, write_timeout_);
+}
+
+// Made on first use: most connections never wait for the socket to take output.
+event& Stream::write_event() {
+  if (!write_event_)
+    write_event_.reset(
+        event_new(loop_.base(), fd_, EV_WRITE | EV_PERSIST, &Stream::on_write_event, this));
+  return *write_event_;
+}
+
+void Stream::drop_write_event_if_idle() {
+  if (!write_watched_)
+    write_event_.reset();
 }
 
 void Stream::watch(event& ev, bool& watched, bool wanted, const std::optional<timeval>& timeout) {

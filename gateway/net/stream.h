@@ -102,7 +102,8 @@ public:
   // Queues |bytes|; they are sent at the end of the current loop pass.
   void write(std::string_view bytes);
   std::size_t output_length() const { return output_.size() - output_sent_; }
-  // Frees idle buffers (a connection about to wait a long time).
+  // Frees idle buffers (a connection about to wait a long time); output still queued is freed
+  // once it has been sent.
   void release_buffers();
 
   int fd() const { return fd_; }
@@ -130,6 +131,8 @@ private:
   void update_events();
   void watch(event& ev, bool& watched, bool wanted, const std::optional<timeval>& timeout);
   static void retime(event& ev, const timeval* timeout);
+  event& write_event();
+  void drop_write_event_if_idle(); // after connecting: most never need it again
   template <typename Call> bool survives(Call&& call);
   // Each returns false when the callback destroyed the stream.
   bool notify_read();
@@ -142,7 +145,7 @@ private:
   State state_;
   Want handshake_wants_ = Want::None;
   event read_event_;
-  event write_event_;
+  EventPtr write_event_; // see write_event()
   bool read_watched_ = false;
   bool write_watched_ = false;
   bool reading_enabled_ = true;
@@ -150,7 +153,8 @@ private:
   bool read_closed_ = false;   // EOF or error seen: nothing more to read
   bool write_blocked_ = false; // the socket refused output: wait for EV_WRITE
   bool write_wants_read_ = false;
-  bool failed_ = false; // an I/O error: no TLS close_notify on destruction
+  bool failed_ = false;                // an I/O error: no TLS close_notify on destruction
+  bool free_output_when_sent_ = false; // release_buffers() came while output was queued
   int connect_error_ = 0;
   std::optional<timeval> read_timeout_;
   std::optional<timeval> write_timeout_;

@@ -4,7 +4,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
-
 namespace stgw::proxy {
 namespace {
 

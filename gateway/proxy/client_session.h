@@ -44,7 +44,8 @@ struct Exchange {
   bool response_complete = false; // the response decoder finished the message
   bool parked = false;            // waiting for the response head
   bool was_parked = false;
-  bool closing = false; // the client connection closes after this response
+  bool parked_state_released = false; // see ClientSession::release_parked_state()
+  bool closing = false;               // the client connection closes after this response
   bool backend_read_paused = false;
   bool retried = false;
   bool recorded = false;

@@ -47,9 +47,15 @@ http::ResponseDecoder& ClientSession::response_decoder() {
 // A parked poll keeps only what its response needs: the decoders are built again on demand.
 // Called outside every decoder callback.
 void ClientSession::release_parked_state() {
+  Exchange& exchange = *exchange_;
+  if (exchange.parked_state_released)
+    return;
+  exchange.parked_state_released = true;
   decoder_.release_while_complete();
   if (response_expected_)
     response_decoder_.reset();
+  exchange.request.headers.compact();
+  exchange.request.target.shrink_to_fit();
 }
 
 void ClientSession::write_backend(std::string_view bytes) {

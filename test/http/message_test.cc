@@ -47,6 +47,22 @@ TEST(HeaderListTest, ViewsStayValidAcrossGrowthBecauseEntriesAreOffsets) {
   EXPECT_EQ(h[200].name, "X-Header-199");
 }
 
+TEST(HeaderListTest, CompactKeepsLiveFieldsInOrderAndDropsRemovedBytes) {
+  HeaderList h;
+  h.add("Host", "a.example");
+  h.add("X-Forwarded-For", std::string(500, 'f'));
+  h.add("Cookie", "A=1");
+  h.remove("x-forwarded-for");
+  h.add("Via", "stgw");
+  h.compact();
+  std::string fields;
+  h.serialize(fields);
+  EXPECT_EQ(fields, "Host: a.example\r\nCookie: A=1\r\nVia: stgw\r\n");
+  EXPECT_EQ(h.get("cookie"), "A=1");
+  h.add("After", "compact"); // still usable
+  EXPECT_EQ(h[3].value, "compact");
+}
+
 TEST(HeaderListTest, AddingACopyOfItsOwnFieldIsSafe) {
   HeaderList h;
   h.add("X-Forwarded-Host", "client.example");
