@@ -85,7 +85,10 @@ ServerTlsContext::create(const config::ListenerTlsConfig& tls,
     SslCtxPtr ctx(SSL_CTX_new(TLS_server_method()));
     SSL_CTX_set_min_proto_version(ctx.get(), min_version_of(tls.min_version));
     // Parked long polls hold a TLS connection for minutes: release its buffers while idle.
-    SSL_CTX_set_mode(ctx.get(), SSL_MODE_RELEASE_BUFFERS);
+    // The chain sent is exactly the certificate file's: without NO_AUTO_CHAIN OpenSSL tries
+    // to build a chain from its (empty) store on every handshake, which costs CPU and adds
+    // nothing.
+    SSL_CTX_set_mode(ctx.get(), SSL_MODE_RELEASE_BUFFERS | SSL_MODE_NO_AUTO_CHAIN);
     SSL_CTX_set_options(ctx.get(), SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
                                        SSL_OP_CIPHER_SERVER_PREFERENCE);
     SSL_CTX_set_session_cache_mode(ctx.get(), SSL_SESS_CACHE_SERVER);

@@ -10,6 +10,8 @@
 #   --out FILE    where the report goes (default docs/BENCHMARKS.md; "-" = stdout only)
 #   --no-install  do not apt-get install missing tools
 #   --keep        keep the work directory (configs, logs, JSON reports) for inspection
+#   --cases LIST  only these cases, e.g. "1" or "1 3" (default "1 2 3 4 5"); for a quick look
+#                 while optimising; a partial run does not write docs/BENCHMARKS.md by default
 #   --nice N      run the whole comparison in its own session whose scheduling group
 #                 (/proc/self/autogroup) has nice N, e.g. -10, and the processes at nice N too:
 #                 on a machine busy with other people's work this keeps the measurement about
@@ -30,6 +32,7 @@ OUT="$ROOT/docs/BENCHMARKS.md"
 INSTALL=1
 KEEP=0
 NICE=0
+CASES="1 2 3 4 5"
 ARGS=("$@")
 while (($#)); do
   case "$1" in
@@ -37,6 +40,7 @@ while (($#)); do
     --out) OUT=$2; shift ;;
     --no-install) INSTALL=0 ;;
     --keep) KEEP=1 ;;
+    --cases) CASES=$2; shift ;;
     --nice) NICE=$2; shift ;;
     -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "compare.sh: unknown argument $1" >&2; exit 2 ;;
@@ -532,16 +536,21 @@ make_material
 PROXIES=(stgw nginx haproxy)
 log "work directory $WORK; $RUNS run(s) of $DUR per case; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
+has_case() { [[ " $CASES " == *" $1 "* ]]; }
+if [[ $CASES != "1 2 3 4 5" && $OUT == "$ROOT/docs/BENCHMARKS.md" ]]; then OUT=-; fi
 start_backend
-log "cases 1 and 2: keep-alive, cleartext and TLS, 50 and 200 connections, without and with LTPA"
+has_case 1 || has_case 2 || has_case 5 && log "cases 1 and 2: keep-alive, cleartext and TLS, 50 and 200 connections, without and with LTPA"
 for ((run = 1; run <= RUNS; run++)); do
   for p in $(order "$run"); do
-    start_proxy "$p" ec
-    for c in 50 200; do
-      measure_rps "c1-http-$c|$p" "$HTTP_URL/stwebapi/presence?user=a" "$c" "$run"
-      measure_rps "c1-https-$c|$p" "$HTTPS_URL/stwebapi/presence?user=a" "$c" "$run"
-    done
-    stop_proxy
+    if has_case 1 || has_case 5; then
+      start_proxy "$p" ec
+      for c in 50 200; do
+        measure_rps "c1-http-$c|$p" "$HTTP_URL/stwebapi/presence?user=a" "$c" "$run"
+        measure_rps "c1-https-$c|$p" "$HTTPS_URL/stwebapi/presence?user=a" "$c" "$run"
+      done
+      stop_proxy
+    fi
+    has_case 2 || continue
     # Case 2: stgw validates the cookies; nginx and HAProxy pass them on unchecked.
     auth=none; [[ $p == stgw ]] && auth=required
     start_proxy "$p" ec "$auth"
@@ -553,8 +562,9 @@ for ((run = 1; run <= RUNS; run++)); do
   done
 done
 
-log "case 3: TLS handshakes/s (a new connection per request, 64 at once)"
+has_case 3 && log "case 3: TLS handshakes/s (a new connection per request, 64 at once)"
 for ((run = 1; run <= RUNS; run++)); do
+  has_case 3 || break
   for kind in ec rsa; do
     for p in $(order "$run"); do
       start_proxy "$p" "$kind"
@@ -564,8 +574,9 @@ for ((run = 1; run <= RUNS; run++)); do
   done
 done
 
-log "case 5: added p99 at half the measured maximum (cleartext, 50 connections)"
 finish_all
+if has_case 5; then
+log "case 5: added p99 at half the measured maximum (cleartext, 50 connections)"
 lowest=$(for p in "${PROXIES[@]}"; do echo "${R[c1-http-50|$p|rps]}"; done | sort -g | head -1)
 RATE=$(awk -v r="$lowest" 'BEGIN {printf "%d", r / 2}')
 record "rate" "$RATE"
@@ -587,10 +598,12 @@ for ((run = 1; run <= RUNS; run++)); do
   done
 done
 finish_all
+fi
 stop "$BACKEND_MAIN"
 
-log "case 4: parked long polls ($PARKED clients, stps-sim holding each poll)"
+has_case 4 && log "case 4: parked long polls ($PARKED clients, stps-sim holding each poll)"
 for p in "${PROXIES[@]}"; do
+  has_case 4 || break
   for scheme in http https; do
     start_sim
     start_proxy "$p" ec
@@ -600,12 +613,14 @@ for p in "${PROXIES[@]}"; do
     stop "$SIM_PID"
   done
 done
-log "case 4b: stgw at its descriptor budget plus $EXTRA TLS clients"
-start_sim
-start_proxy stgw ec
-measure_budget
-stop_proxy
-stop "$SIM_PID"
+if has_case 4; then
+  log "case 4b: stgw at its descriptor budget plus $EXTRA TLS clients"
+  start_sim
+  start_proxy stgw ec
+  measure_budget
+  stop_proxy
+  stop "$SIM_PID"
+fi
 
 # ------------------------------------------------------------------------------------------
 # Report
