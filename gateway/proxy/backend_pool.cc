@@ -215,7 +215,6 @@ void BackendPool::push_idle(BackendConnection* connection) {
   timeval idle = to_timeval(config_.idle_timeout);
   connection->stream().set_timeouts(&idle, nullptr);
   connection->stream().enable_reading(true);
-  connection->stream().release_buffers();
 }
 
 void BackendPool::unlink_idle(BackendConnection* connection) {
