@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
-#include <initializer_list>
+#include <span>
 #include <unordered_map>
 
 #include <prometheus/counter.h>
@@ -119,7 +119,7 @@ struct StringHash {
 // key whatever bytes they hold. The buffer is reused: no allocation once warm.
 class LabelKey {
 public:
-  std::string_view make(std::initializer_list<std::string_view> values) {
+  std::string_view make(std::span<const std::string_view> values) {
     buffer_.clear();
     for (auto value : values) {
       char digits[24];
@@ -135,16 +135,102 @@ private:
   std::string buffer_;
 };
 
-// One worker's pointers to family children. Family::Add locks the family, so it runs only on a
-// miss; a child is never removed, so a cached pointer stays valid for the Metrics' lifetime.
-template <class Metric> class ChildCache {
+// The last few label tuples looked up at one call site and what they gave. Requests mostly repeat
+// the labels of the ones before (one route, code 200, active/idle on a few servers), so comparing
+// a few short strings replaces building a key, hashing it and probing a map. Labels are compared
+// by content, never by address: a view may point at a buffer that now holds something else.
+// Replacing an entry reuses its strings' capacity, so once warm neither a hit nor a replacement
+// allocates. Tuples with a value longer than kMaxRememberedBytes (in practice a client-chosen
+// origin) are not remembered, which bounds the memory whatever clients send.
+template <std::size_t N, class Value> class RecentLookups {
 public:
-  // |add| returns Metric& for the labels of |key|; nullptr if it threw (out of memory): the
-  // update is skipped rather than letting an exception reach the proxy's C callbacks.
-  template <class Add> Metric* get(std::string_view key, Add&& add) noexcept {
-    if (auto it = children_.find(key); it != children_.end())
-      return it->second;
+  using Labels = std::array<std::string_view, N>;
+  static constexpr std::size_t kEntries = 8;
+  static constexpr std::size_t kMaxRememberedBytes = 256;
+
+  const Value* find(const Labels& labels) const {
+    for (const auto& entry : entries_)
+      if (entry.used && std::equal(labels.begin(), labels.end(), entry.labels.begin()))
+        return &entry.value;
+    return nullptr;
+  }
+
+  // Takes a free entry (one forgotten or never used) or else replaces the entries in turn; on
+  // failure (out of memory) that entry is simply dropped.
+  void remember(const Labels& labels, Value value) noexcept {
+    for (auto label : labels)
+      if (label.size() > kMaxRememberedBytes)
+        return;
+    Entry& entry = free_or_next_entry();
+    entry.used = false;
     try {
+      for (std::size_t i = 0; i < N; ++i)
+        entry.labels[i].assign(labels[i]);
+    } catch (...) {
+      return;
+    }
+    entry.value = value;
+    entry.used = true;
+  }
+
+  // Drops every entry that gave |value| (it no longer stands for those labels).
+  void forget(const Value& value) {
+    for (auto& entry : entries_)
+      if (entry.used && entry.value == value)
+        entry.used = false;
+  }
+
+  void clear() {
+    for (auto& entry : entries_)
+      entry.used = false;
+  }
+
+private:
+  struct Entry {
+    std::array<std::string, N> labels;
+    Value value{};
+    bool used = false;
+  };
+
+  // A forgotten entry first: a parked pair that comes and goes then reuses its own strings and
+  // does not push out the entries still in use.
+  Entry& free_or_next_entry() {
+    for (auto& entry : entries_)
+      if (!entry.used)
+        return entry;
+    Entry& entry = entries_[next_];
+    next_ = (next_ + 1) % kEntries;
+    return entry;
+  }
+
+  std::array<Entry, kEntries> entries_;
+  std::size_t next_ = 0;
+};
+
+// One worker's pointers to family children for labels of N values: the recent look-ups first,
+// then a map by key. Family::Add locks the family, so it runs only when neither knows the labels;
+// a child is never removed, so a cached pointer stays valid for the Metrics' lifetime.
+template <std::size_t N, class Metric> class ChildCache {
+public:
+  using Labels = std::array<std::string_view, N>;
+
+  // |add| returns Metric& for |labels|; nullptr if it threw (out of memory): the update is
+  // skipped rather than letting an exception reach the proxy's C callbacks.
+  template <class Add> Metric* get(const Labels& labels, Add&& add) noexcept {
+    if (Metric* const* hit = recent_.find(labels))
+      return *hit;
+    Metric* child = find_or_add(labels, add);
+    if (child != nullptr)
+      recent_.remember(labels, child);
+    return child;
+  }
+
+private:
+  template <class Add> Metric* find_or_add(const Labels& labels, Add& add) noexcept {
+    try {
+      std::string_view key = key_.make(labels);
+      if (auto it = children_.find(key); it != children_.end())
+        return it->second;
       Metric* child = &add();
       children_.emplace(std::string(key), child);
       return child;
@@ -153,7 +239,8 @@ public:
     }
   }
 
-private:
+  RecentLookups<N, Metric*> recent_;
+  LabelKey key_;
   std::unordered_map<std::string, Metric*, StringHash, std::equal_to<>> children_;
 };
 
@@ -170,22 +257,22 @@ public:
       : metrics_(metrics), f_(families) {
     if (log != nullptr)
       log_ = std::make_unique<AccessLogBuffer>(*log, base);
+    spare_pairs_.reserve(kSparePairs);
     refresh_hosts();
   }
 
   void on_exchange_done(const proxy::ExchangeRecord& record) override {
-    refresh_hosts();
     std::string_view route = label_or_none(record.route);
-    std::string_view product = product_of(record.referer_origin, *hosts_);
+    std::string_view product = product_for(record.referer_origin);
     char buffer[8];
     std::string_view code = status_code_label(record.status, buffer);
-    if (auto* c = requests_.get(key_.make({route, code, product}), [&]() -> Counter& {
+    if (auto* c = requests_.get({route, code, product}, [&]() -> Counter& {
           return f_.requests.Add({{"route", std::string(route)},
                                   {"code", std::string(code)},
                                   {"product", std::string(product)}});
         }))
       c->Increment();
-    if (auto* h = durations_.get(route, [&]() -> Histogram& {
+    if (auto* h = durations_.get({route}, [&]() -> Histogram& {
           return f_.duration.Add({{"route", std::string(route)}}, request_duration_buckets());
         }))
       h->Observe(std::chrono::duration<double>(record.duration).count());
@@ -200,48 +287,14 @@ public:
   // on this worker, however many distinct origins clients send.
   void on_parked(std::string_view route, std::string_view referer_origin, int delta) override {
     route = label_or_none(route);
-    std::string_view key = parked_key_.make({route, referer_origin});
-    auto it = parked_.find(key);
-    if (delta > 0) {
-      refresh_hosts();
-      Gauge* gauge = parked_gauge(route, product_of(referer_origin, *hosts_));
-      if (gauge == nullptr)
-        return;
-      try {
-        if (it == parked_.end())
-          it = parked_.emplace(std::string(key), ParkedGauges{}).first;
-        auto entry = std::find_if(it->second.begin(), it->second.end(),
-                                  [gauge](const ParkedGauge& e) { return e.gauge == gauge; });
-        if (entry == it->second.end())
-          entry = it->second.insert(entry, ParkedGauge{gauge, 0});
-        entry->count += delta;
-      } catch (...) {
-        return;
-      }
-      change(*gauge, delta);
-      return;
-    }
-    if (it != parked_.end()) {
-      for (auto& entry : it->second) {
-        int taken = std::min(entry.count, -delta);
-        change(*entry.gauge, -taken);
-        entry.count -= taken;
-        delta += taken;
-      }
-      std::erase_if(it->second, [](const ParkedGauge& e) { return e.count == 0; });
-      if (it->second.empty())
-        parked_.erase(it);
-    }
-    if (delta < 0) {
-      // No matching +1 on this observer: keep the process total right all the same.
-      refresh_hosts();
-      if (Gauge* gauge = parked_gauge(route, product_of(referer_origin, *hosts_)))
-        change(*gauge, delta);
-    }
+    if (delta > 0)
+      park(route, referer_origin, delta);
+    else if (delta < 0)
+      unpark(route, referer_origin, -delta);
   }
 
   void on_client_connection(std::string_view listener, int delta) override {
-    if (auto* g = connections_.get(listener, [&]() -> Gauge& {
+    if (auto* g = connections_.get({listener}, [&]() -> Gauge& {
           return f_.client_connections.Add({{"listener", std::string(listener)}});
         }))
       change(*g, delta);
@@ -249,7 +302,7 @@ public:
 
   void on_tls_handshake(std::string_view listener, bool ok) override {
     std::string_view result = ok ? "ok" : "error";
-    if (auto* c = tls_.get(key_.make({listener, result}), [&]() -> Counter& {
+    if (auto* c = tls_.get({listener, result}, [&]() -> Counter& {
           return f_.tls_handshakes.Add(
               {{"listener", std::string(listener)}, {"result", std::string(result)}});
         }))
@@ -261,7 +314,7 @@ public:
     backend = label_or_none(backend);
     server = label_or_none(server);
     std::string_view kind_label = proxy::to_string(kind);
-    if (auto* c = backend_errors_.get(key_.make({backend, server, kind_label}), [&]() -> Counter& {
+    if (auto* c = backend_errors_.get({backend, server, kind_label}, [&]() -> Counter& {
           return f_.backend_errors.Add({{"backend", std::string(backend)},
                                         {"server", std::string(server)},
                                         {"kind", std::string(kind_label)}});
@@ -271,7 +324,7 @@ public:
 
   void on_rejected(std::string_view reason) override {
     reason = label_or_none(reason);
-    if (auto* c = rejected_.get(reason, [&]() -> Counter& {
+    if (auto* c = rejected_.get({reason}, [&]() -> Counter& {
           return f_.rejected.Add({{"reason", std::string(reason)}});
         }))
       c->Increment();
@@ -281,7 +334,7 @@ public:
                           bool cache_hit) override {
     format = label_or_none(format);
     result = label_or_none(result);
-    if (auto* c = ltpa_.get(key_.make({format, result}), [&]() -> Counter& {
+    if (auto* c = ltpa_.get({format, result}, [&]() -> Counter& {
           return f_.ltpa_validations.Add(
               {{"format", std::string(format)}, {"result", std::string(result)}});
         }))
@@ -294,7 +347,7 @@ public:
 
   void on_backend_connection(std::string_view backend, std::string_view server,
                              std::string_view state, int delta) override {
-    if (auto* g = backend_connections_.get(key_.make({backend, server, state}), [&]() -> Gauge& {
+    if (auto* g = backend_connections_.get({backend, server, state}, [&]() -> Gauge& {
           return f_.backend_connections.Add({{"backend", std::string(backend)},
                                              {"server", std::string(server)},
                                              {"state", std::string(state)}});
@@ -308,6 +361,102 @@ private:
     int count;
   };
   using ParkedGauges = std::vector<ParkedGauge>; // usually one element
+  using ParkedPairs = std::unordered_map<std::string, ParkedGauges, StringHash, std::equal_to<>>;
+  // Map nodes of pairs no longer parked, kept for the next pair: a poll that parks alone on its
+  // (route, origin) would otherwise allocate a node, a key and a vector every time.
+  static constexpr std::size_t kSparePairs = 16;
+
+  void park(std::string_view route, std::string_view origin, int count) {
+    Gauge* gauge = parked_gauge(route, product_for(origin));
+    if (gauge == nullptr)
+      return;
+    ParkedGauges* gauges = parked_pair(route, origin);
+    if (gauges == nullptr)
+      return;
+    auto entry = std::find_if(gauges->begin(), gauges->end(),
+                              [gauge](const ParkedGauge& e) { return e.gauge == gauge; });
+    if (entry == gauges->end()) {
+      try {
+        entry = gauges->insert(entry, ParkedGauge{gauge, 0});
+      } catch (...) {
+        return;
+      }
+    }
+    entry->count += count;
+    change(*gauge, count);
+  }
+
+  void unpark(std::string_view route, std::string_view origin, int count) {
+    if (ParkedGauges* gauges = find_pair(route, origin)) {
+      for (auto& entry : *gauges) {
+        int taken = std::min(entry.count, count);
+        change(*entry.gauge, -taken);
+        entry.count -= taken;
+        count -= taken;
+      }
+      std::erase_if(*gauges, [](const ParkedGauge& e) { return e.count == 0; });
+      if (gauges->empty())
+        release_pair(route, origin, gauges);
+    }
+    if (count > 0) {
+      // No matching +1 on this observer: keep the process total right all the same.
+      if (Gauge* gauge = parked_gauge(route, product_for(origin)))
+        change(*gauge, -count);
+    }
+  }
+
+  // The entry of a parked (route, origin) pair; nullptr when it has no polls parked. While polls
+  // of the pair stay parked this is a recent look-up, without building or hashing a key.
+  ParkedGauges* find_pair(std::string_view route, std::string_view origin) {
+    if (ParkedGauges* const* hit = recent_pairs_.find({route, origin}))
+      return *hit;
+    try {
+      auto it = parked_.find(pair_key_.make(std::array{route, origin}));
+      if (it == parked_.end())
+        return nullptr;
+      recent_pairs_.remember({route, origin}, &it->second);
+      return &it->second;
+    } catch (...) {
+      return nullptr;
+    }
+  }
+
+  // The entry of a pair, added (empty) when it has none; nullptr when out of memory.
+  ParkedGauges* parked_pair(std::string_view route, std::string_view origin) {
+    if (ParkedGauges* gauges = find_pair(route, origin))
+      return gauges;
+    try {
+      std::string_view key = pair_key_.make(std::array{route, origin});
+      ParkedPairs::iterator it;
+      if (spare_pairs_.empty()) {
+        it = parked_.emplace(std::string(key), ParkedGauges{}).first;
+      } else {
+        auto node = std::move(spare_pairs_.back());
+        spare_pairs_.pop_back();
+        node.key().assign(key);
+        it = parked_.insert(std::move(node)).position;
+      }
+      recent_pairs_.remember({route, origin}, &it->second);
+      return &it->second;
+    } catch (...) {
+      return nullptr;
+    }
+  }
+
+  // The pair has no polls left: its node goes to the spares (or is freed when there are enough).
+  void release_pair(std::string_view route, std::string_view origin, ParkedGauges* gauges) {
+    recent_pairs_.forget(gauges);
+    try {
+      auto it = parked_.find(pair_key_.make(std::array{route, origin}));
+      if (it == parked_.end())
+        return;
+      auto node = parked_.extract(it);
+      if (spare_pairs_.size() < kSparePairs)
+        spare_pairs_.push_back(std::move(node)); // capacity reserved: does not allocate
+    } catch (...) {
+      // Only the key could fail to build: the empty entry stays and is reused by its pair.
+    }
+  }
 
   // One relaxed-cost atomic load per event; the mutex only after update_config().
   void refresh_hosts() {
@@ -316,10 +465,22 @@ private:
       return;
     hosts_ = metrics_.product_hosts();
     hosts_generation_ = generation;
+    products_.clear();
+  }
+
+  // product_of() parses the origin and compares it with every configured host; the clients of one
+  // deployment send a handful of origins, so the answer is remembered until the hosts change.
+  std::string_view product_for(std::string_view origin) {
+    refresh_hosts();
+    if (const std::string_view* hit = products_.find({origin}))
+      return *hit;
+    std::string_view product = product_of(origin, *hosts_); // a literal: safe to keep
+    products_.remember({origin}, product);
+    return product;
   }
 
   Gauge* parked_gauge(std::string_view route, std::string_view product) {
-    return parked_gauges_.get(key_.make({route, product}), [&]() -> Gauge& {
+    return parked_gauges_.get({route, product}, [&]() -> Gauge& {
       return f_.parked.Add({{"route", std::string(route)}, {"product", std::string(product)}});
     });
   }
@@ -329,18 +490,20 @@ private:
   std::unique_ptr<AccessLogBuffer> log_;
   std::shared_ptr<const ProductHosts> hosts_;
   std::uint64_t hosts_generation_ = 0;
-  LabelKey key_;
-  LabelKey parked_key_; // separate: parked_gauge() reuses key_ while this key is live
-  ChildCache<Counter> requests_;
-  ChildCache<Histogram> durations_;
-  ChildCache<Gauge> connections_;
-  ChildCache<Counter> tls_;
-  ChildCache<Counter> backend_errors_;
-  ChildCache<Counter> rejected_;
-  ChildCache<Counter> ltpa_;
-  ChildCache<Gauge> backend_connections_;
-  ChildCache<Gauge> parked_gauges_;
-  std::unordered_map<std::string, ParkedGauges, StringHash, std::equal_to<>> parked_;
+  RecentLookups<1, std::string_view> products_; // origin → product for the current hosts
+  ChildCache<3, Counter> requests_;
+  ChildCache<1, Histogram> durations_;
+  ChildCache<1, Gauge> connections_;
+  ChildCache<2, Counter> tls_;
+  ChildCache<3, Counter> backend_errors_;
+  ChildCache<1, Counter> rejected_;
+  ChildCache<2, Counter> ltpa_;
+  ChildCache<3, Gauge> backend_connections_;
+  ChildCache<2, Gauge> parked_gauges_;
+  LabelKey pair_key_; // the key of parked_
+  ParkedPairs parked_;
+  RecentLookups<2, ParkedGauges*> recent_pairs_; // (route, origin) → its entry in parked_
+  std::vector<ParkedPairs::node_type> spare_pairs_;
 };
 
 } // namespace

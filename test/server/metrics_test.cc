@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "gateway/server/access_log.h"
+#include "test/server/allocation_counter.h"
 #include "test/server/server_test_support.h"
 
 namespace stgw::server {
@@ -263,6 +264,115 @@ TEST(MetricsTest, WorkersCountConcurrentlyWithoutLosingUpdates) {
   EXPECT_EQ(sample_value(s, "stgw_client_connections_rejected_total", {{"reason", "user_cap"}}),
             2 * kPerWorker);
   EXPECT_EQ(sample_value(s, "stgw_client_connections", {{"listener", "https"}}), 0);
+}
+
+// The observer remembers recent label look-ups; whichever order labels come in, and however a
+// caller reuses its buffers, every series gets exactly its own updates.
+TEST(MetricsTest, RepeatedAndInterleavedLabelsUpdateTheirOwnSeries) {
+  Metrics metrics(example_config());
+  auto observer = metrics.make_worker_observer(nullptr, nullptr);
+  // More (server, state) pairs than the observer remembers, so that entries are replaced.
+  const std::vector<std::string> servers = {"10.0.0.5:9080", "10.0.0.6:9080", "10.0.0.7:9080",
+                                            "10.0.0.8:9080", "10.0.0.9:9080", "10.0.0.10:9080"};
+  constexpr int kRounds = 50;
+  for (int round = 0; round < kRounds; ++round) {
+    for (std::size_t i = 0; i < servers.size(); ++i) {
+      observer->on_backend_connection("stps", servers[i], "active", static_cast<int>(i) + 1);
+      observer->on_backend_connection("stps", servers[i], "idle", 1);
+    }
+    for (int status : {200, 200, 204, 404, 200})
+      observer->on_exchange_done([&] {
+        auto record = exchange();
+        record.status = status;
+        return record;
+      }());
+    observer->on_rejected("ip_cap");
+    observer->on_rejected("global_cap");
+    observer->on_rejected("ip_cap");
+  }
+  // The same buffer with other contents is another series: labels are compared by content.
+  std::string server = "10.0.0.5:9080";
+  observer->on_backend_connection("stps", server, "active", 1000);
+  server[7] = '6';
+  observer->on_backend_connection("stps", server, "active", 2000);
+  // Tuples whose joined bytes agree are still different series.
+  observer->on_backend_connection("a", "bc", "idle", 1);
+  observer->on_backend_connection("ab", "c", "idle", 2);
+  // An origin too long to be remembered is still counted on its own gauge.
+  std::string long_origin = "https://" + std::string(300, 'x') + ".example.com";
+  observer->on_parked("/stwebapi/", long_origin, +1);
+  observer->on_parked("/stwebapi/", long_origin, +1);
+  observer->on_parked("/stwebapi/", long_origin, -1);
+  observer->on_parked("/stwebapi/", "https://mail.example.com", +1);
+
+  auto s = parse_exposition(metrics.serialize());
+  auto backend = [&](const std::string& name, const std::string& server, const std::string& state) {
+    return sample_value(s, "stgw_backend_connections",
+                        {{"backend", name}, {"server", server}, {"state", state}});
+  };
+  for (std::size_t i = 0; i < servers.size(); ++i) {
+    double extra = i == 0 ? 1000 : i == 1 ? 2000 : 0;
+    EXPECT_EQ(backend("stps", servers[i], "active"), kRounds * (static_cast<int>(i) + 1) + extra)
+        << servers[i];
+    EXPECT_EQ(backend("stps", servers[i], "idle"), kRounds) << servers[i];
+  }
+  EXPECT_EQ(backend("a", "bc", "idle"), 1);
+  EXPECT_EQ(backend("ab", "c", "idle"), 2);
+  EXPECT_EQ(
+      sample_value(s, "stgw_parked_requests", {{"route", "/stwebapi/"}, {"product", "other"}}), 1);
+  EXPECT_EQ(
+      sample_value(s, "stgw_parked_requests", {{"route", "/stwebapi/"}, {"product", "inotes"}}), 1);
+  auto requests = [&](const std::string& code) {
+    return sample_value(s, "stgw_requests_total",
+                        {{"route", "/stwebapi/"}, {"code", code}, {"product", "inotes"}});
+  };
+  EXPECT_EQ(requests("200"), 3 * kRounds);
+  EXPECT_EQ(requests("204"), kRounds);
+  EXPECT_EQ(requests("404"), kRounds);
+  EXPECT_EQ(sample_value(s, "stgw_request_duration_seconds_count", {{"route", "/stwebapi/"}}),
+            5 * kRounds);
+  EXPECT_EQ(sample_value(s, "stgw_client_connections_rejected_total", {{"reason", "ip_cap"}}),
+            2 * kRounds);
+  EXPECT_EQ(sample_value(s, "stgw_client_connections_rejected_total", {{"reason", "global_cap"}}),
+            kRounds);
+}
+
+// One request's worth of observer calls, as the proxy makes them for a parked long poll.
+void one_request(proxy::ProxyObserver& observer, const proxy::ExchangeRecord& record) {
+  observer.on_client_connection("https", +1);
+  observer.on_ltpa_validation("ltpa2", "valid", true);
+  observer.on_backend_connection("stps", "10.0.0.5:9080", "idle", -1);
+  observer.on_backend_connection("stps", "10.0.0.5:9080", "active", +1);
+  observer.on_parked("/stwebapi/", "https://mail.example.com", +1);
+  observer.on_parked("/stwebapi/", "https://mail.example.com", -1);
+  observer.on_backend_connection("stps", "10.0.0.5:9080", "active", -1);
+  observer.on_backend_connection("stps", "10.0.0.5:9080", "idle", +1);
+  observer.on_exchange_done(record);
+  observer.on_client_connection("https", -1);
+}
+
+TEST(MetricsTest, RequestsWithKnownLabelsAllocateNothing) {
+  Metrics metrics(example_config());
+  auto observer = metrics.make_worker_observer(nullptr, nullptr);
+  auto record = exchange();
+  one_request(*observer, record); // warm: children looked up, parked node made
+  std::size_t allocations = 0;
+  {
+    test::CountAllocations counter;
+    for (int i = 0; i < 1000; ++i)
+      one_request(*observer, record);
+    allocations = counter.count();
+  }
+  EXPECT_EQ(allocations, 0u);
+  auto s = parse_exposition(metrics.serialize());
+  EXPECT_EQ(sample_value(s, "stgw_requests_total",
+                         {{"route", "/stwebapi/"}, {"code", "200"}, {"product", "inotes"}}),
+            1001);
+  EXPECT_EQ(
+      sample_value(s, "stgw_parked_requests", {{"route", "/stwebapi/"}, {"product", "inotes"}}), 0);
+  EXPECT_EQ(sample_value(s, "stgw_backend_connections",
+                         {{"backend", "stps"}, {"server", "10.0.0.5:9080"}, {"state", "idle"}}),
+            0);
 }
 
 TEST(MetricsTest, ObserverWritesAccessLogLines) {
