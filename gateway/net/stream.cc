@@ -84,6 +84,9 @@ Stream::Stream(IoLoop& loop, int fd, SSL* ssl, State state)
     SSL_set_mode(ssl_, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
                            SSL_MODE_RELEASE_BUFFERS);
     SSL_set_fd(ssl_, fd_);
+    // One read() per wake-up takes whatever records arrived (without read-ahead OpenSSL reads
+    // a record header and its body separately); receive() then empties OpenSSL's buffer.
+    SSL_set_read_ahead(ssl_, 1);
   }
 }
 
@@ -400,6 +403,9 @@ std::ptrdiff_t Stream::receive(char* buffer, std::size_t capacity, short& failur
     std::size_t got = 0;
     if (SSL_read_ex(ssl_, buffer + total, capacity - total, &got) == 1) {
       total += got;
+      // Stop before OpenSSL would read the socket again: epoll reports what is left there.
+      if (!SSL_has_pending(ssl_))
+        break;
       continue;
     }
     int error = SSL_get_error(ssl_, 0);
