@@ -6,7 +6,8 @@
 #   loadtest/bench/compare.sh [--quick] [--out FILE] [--no-install] [--keep]
 #
 #   --quick       one run of 2 s per case (and 1,000 parked polls) to try it out; default is
-#                 three runs of 5 s per case with medians reported
+#                 five interleaved runs of 3 s per case, medians reported (this VM's run-to-run
+#                 spread is about ±25 %: more, shorter runs give steadier medians)
 #   --out FILE    where the report goes (default docs/BENCHMARKS.md; "-" = stdout only)
 #   --no-install  do not apt-get install missing tools
 #   --keep        keep the work directory (configs, logs, JSON reports) for inspection
@@ -60,7 +61,7 @@ if ((NICE != 0)) && [[ -n ${STGW_BENCH_SESSION:-} ]]; then
   echo "$NICE" >/proc/self/autogroup 2>/dev/null || true
 fi
 
-if ((QUICK)); then RUNS=1; DUR=2s; PARKED=1000; else RUNS=3; DUR=5s; PARKED=5000; fi
+if ((QUICK)); then RUNS=1; DUR=2s; PARKED=1000; else RUNS=5; DUR=3s; PARKED=5000; fi
 EXTRA=200                   # clients beyond stgw's descriptor budget
 PROXY_CPU=1                 # the proxy's core
 LOAD_CPU=0                  # load generator and backend
@@ -683,7 +684,8 @@ refusal_text() {
   local errors=${R[budget|errors]:-} parts=()
   [[ $errors == *tls_timeout* ]] && parts+=("\`tls_timeout\`: the TCP connect succeeded (the kernel's accept queue took it) but stgw, which stops accepting at its cap, never began the TLS handshake before the client gave up after 5 s")
   [[ $errors == *connect_timeout* ]] && parts+=("\`connect_timeout\`: the accept queue was full and the SYN went unanswered")
-  [[ $errors == *tls_closed* ]] && parts+=("\`tls_closed\`: the connection was closed during the TLS handshake")
+  [[ $errors == *tls_closed* ]] && parts+=("\`tls_closed\`: the connection was closed during the TLS handshake (at its cap stgw accepts waiting connections every 100 ms and resets them, counting each in \`stgw_client_connections_rejected_total{reason=\"global_cap\"}\`)")
+  [[ $errors == *'"connect"'* ]] && parts+=("\`connect\`: the TCP connection was refused or reset before it was established")
   [[ $errors == *status_503* ]] && parts+=("\`status_503\`: answered 503")
   [[ $errors == *'"reset"'* || $errors == *'"closed"'* ]] && parts+=("\`reset\`/\`closed\`: dropped after the request was sent")
   local p
