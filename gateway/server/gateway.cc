@@ -110,6 +110,8 @@ std::vector<std::string> Gateway::Impl::plan_budget(const config::GatewayConfig&
 void Gateway::Impl::on_budget_crossing() {
   for (auto& worker : workers_) {
     Worker* w = worker.get();
+    if (w == nullptr)
+      continue; // shutting down: a worker destroyed earlier in workers_.clear()
     policy::ConnectionBudget* budget = budget_.get();
     w->post(
         [w, budget] { w->pause_accepting(budget->in_use() >= budget->max_client_connections()); });
@@ -165,6 +167,9 @@ int Gateway::Impl::run() {
   event_base_dispatch(base_.get());
   for (auto& worker : workers_)
     worker->join();
+  // Sessions the workers still hold end in their destructors and release budget slots; no
+  // worker may be asked to resume accepting while the others are being destroyed.
+  budget_->set_pause_handler(nullptr);
   workers_.clear();
   log_info("stgw stopped");
   return 0;
