@@ -19,9 +19,38 @@ constexpr auto kLower = make_lower_table();
 
 constexpr std::string_view kRootPath = "/";
 
+void append_decimal(int value, std::string& out) {
+  char digits[16];
+  auto result = std::to_chars(digits, digits + sizeof digits, value);
+  out.append(digits, result.ptr);
+}
+
+// The authority of an absolute-form target ("http://host:port/path" → "host:port"), or an empty
+// optional for origin form.
+std::optional<std::string_view> absolute_authority(std::string_view target) {
+  std::size_t scheme_end = target.find("://");
+  if (target.empty() || target.front() == '/' || scheme_end == std::string_view::npos)
+    return std::nullopt;
+  std::string_view rest = target.substr(scheme_end + 3);
+  return rest.substr(0, rest.find_first_of("/?#"));
+}
+
+// "host:port" → "host"; "[::1]:443" → "[::1]" (an IP literal keeps its brackets, as in a URI).
+std::string_view strip_port(std::string_view authority) {
+  if (std::size_t at = authority.rfind('@'); at != std::string_view::npos)
+    authority.remove_prefix(at + 1);
+  if (!authority.empty() && authority.front() == '[') {
+    std::size_t close = authority.find(']');
+    return close == std::string_view::npos ? authority : authority.substr(0, close + 1);
+  }
+  return authority.substr(0, authority.find(':'));
+}
+
+} // namespace
+
 // Reason phrases for the statuses the gateway itself produces; others get "Unknown" (the
 // phrase carries no meaning in HTTP/1.1, but some clients log it).
-std::string_view default_reason(int status) {
+std::string_view reason_phrase(int status) {
   switch (status) {
     case 100:
       return "Continue";
@@ -91,35 +120,6 @@ std::string_view default_reason(int status) {
       return "Unknown";
   }
 }
-
-void append_decimal(int value, std::string& out) {
-  char digits[16];
-  auto result = std::to_chars(digits, digits + sizeof digits, value);
-  out.append(digits, result.ptr);
-}
-
-// The authority of an absolute-form target ("http://host:port/path" → "host:port"), or an empty
-// optional for origin form.
-std::optional<std::string_view> absolute_authority(std::string_view target) {
-  std::size_t scheme_end = target.find("://");
-  if (target.empty() || target.front() == '/' || scheme_end == std::string_view::npos)
-    return std::nullopt;
-  std::string_view rest = target.substr(scheme_end + 3);
-  return rest.substr(0, rest.find_first_of("/?#"));
-}
-
-// "host:port" → "host"; "[::1]:443" → "[::1]" (an IP literal keeps its brackets, as in a URI).
-std::string_view strip_port(std::string_view authority) {
-  if (std::size_t at = authority.rfind('@'); at != std::string_view::npos)
-    authority.remove_prefix(at + 1);
-  if (!authority.empty() && authority.front() == '[') {
-    std::size_t close = authority.find(']');
-    return close == std::string_view::npos ? authority : authority.substr(0, close + 1);
-  }
-  return authority.substr(0, authority.find(':'));
-}
-
-} // namespace
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size())
@@ -272,7 +272,7 @@ void serialize_response_head(const ResponseHead& head, std::string& out) {
   out.append("HTTP/1.1 ");
   append_decimal(head.status, out);
   out.push_back(' ');
-  out.append(head.reason.empty() ? default_reason(head.status) : std::string_view(head.reason));
+  out.append(head.reason.empty() ? reason_phrase(head.status) : std::string_view(head.reason));
   out.append("\r\n");
   head.headers.serialize(out);
   out.append("\r\n");

@@ -134,6 +134,9 @@ struct ResponseHead {
 // Appends "METHOD target HTTP/1.1\r\n" + headers + "\r\n". Framing headers are written as they
 // are in |head.headers|; the caller keeps them consistent with how it writes the body.
 void serialize_request_head(const RequestHead& head, std::string& out);
+// The standard reason phrase of |status| ("Not Found"), "Unknown" for codes not listed.
+std::string_view reason_phrase(int status);
+
 // Appends "HTTP/1.1 status reason\r\n" + headers + "\r\n".
 void serialize_response_head(const ResponseHead& head, std::string& out);
 // Appends the hex chunk-size line for a chunk of |size| bytes ("1a\r\n").

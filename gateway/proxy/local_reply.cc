@@ -1,5 +1,7 @@
 #include "gateway/proxy/local_reply.h"
 
+#include "gateway/http/message.h"
+
 #include <fmt/format.h>
 
 namespace stgw::proxy {
@@ -23,47 +25,6 @@ void append_json_string(std::string_view text, std::string& out) {
 
 } // namespace
 
-std::string_view reason_phrase(int status) {
-  switch (status) {
-    case 100:
-      return "Continue";
-    case 200:
-      return "OK";
-    case 302:
-      return "Found";
-    case 400:
-      return "Bad Request";
-    case 401:
-      return "Unauthorized";
-    case 403:
-      return "Forbidden";
-    case 404:
-      return "Not Found";
-    case 408:
-      return "Request Timeout";
-    case 413:
-      return "Content Too Large";
-    case 414:
-      return "URI Too Long";
-    case 429:
-      return "Too Many Requests";
-    case 431:
-      return "Request Header Fields Too Large";
-    case 500:
-      return "Internal Server Error";
-    case 501:
-      return "Not Implemented";
-    case 502:
-      return "Bad Gateway";
-    case 503:
-      return "Service Unavailable";
-    case 504:
-      return "Gateway Timeout";
-    default:
-      return "Unknown";
-  }
-}
-
 void serialize_local_reply(const LocalReply& reply, bool close, int version_minor,
                            bool head_request, std::string& out) {
   std::string body;
@@ -83,7 +44,7 @@ void serialize_local_reply(const LocalReply& reply, bool close, int version_mino
   fmt::format_to(std::back_inserter(out),
                  "HTTP/1.1 {} {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n"
                  "Cache-Control: no-store\r\n",
-                 reply.status, reason_phrase(reply.status), body.size());
+                 reply.status, http::reason_phrase(reply.status), body.size());
   if (!reply.location.empty())
     fmt::format_to(std::back_inserter(out), "Location: {}\r\n", reply.location);
   if (reply.retry_after >= 0)

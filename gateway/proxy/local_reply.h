@@ -16,8 +16,6 @@ struct LocalReply {
   int retry_after = -1;     // seconds; -1 = no Retry-After header
 };
 
-std::string_view reason_phrase(int status);
-
 // Appends the whole response (head and body) to |out|. |close| adds "Connection: close";
 // |version_minor| 0 adds "Connection: keep-alive" when not closing.
 void serialize_local_reply(const LocalReply& reply, bool close, int version_minor,
