@@ -34,6 +34,7 @@ struct ServerConfig {
   std::uint64_t max_body_bytes = 100ull << 20; // request body; above → 413; 0 = unlimited
   Duration keepalive_timeout = 75s;            // idle client connection between requests
   Duration header_timeout = 15s;               // a request head must arrive within this
+  int busy_poll_us = 50; // longest a worker polls before sleeping (net::AdaptivePoll); 0 = never
 };
 
 struct BudgetConfig {

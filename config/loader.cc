@@ -577,6 +577,7 @@ void read_server(Section& s, ServerConfig& c) {
   s.integer("max_body_bytes", c.max_body_bytes);
   s.duration("keepalive_timeout", c.keepalive_timeout);
   s.duration("header_timeout", c.header_timeout);
+  s.integer("busy_poll_us", c.busy_poll_us);
   s.finish();
 }
 

@@ -25,6 +25,7 @@ namespace fs = std::filesystem;
 // PEM files start with "-----BEGIN" after at most some attribute lines; a key or chain larger
 // than this is not a PEM file we want anyway.
 constexpr std::size_t kMaxPemScanBytes = 1 << 20;
+constexpr int kMaxBusyPollUs = 1000; // server.busy_poll_us
 
 bool iequals_prefix(std::string_view text, std::string_view prefix) {
   return text.size() >= prefix.size() &&
@@ -187,6 +188,12 @@ private:
                        s.max_header_bytes));
     duration_at_least("server.keepalive_timeout", s.keepalive_timeout, Duration(1));
     duration_at_least("server.header_timeout", s.header_timeout, Duration(1));
+    at_least("server.busy_poll_us", s.busy_poll_us, 0);
+    if (s.busy_poll_us > kMaxBusyPollUs)
+      fail("server.busy_poll_us",
+           fmt::format("must be at most {} (a worker would spin, not sleep, between requests "
+                       "arriving further apart than that)",
+                       kMaxBusyPollUs));
   }
 
   void check_budget() {

@@ -37,6 +37,37 @@ IoLoop::IoLoop(event_base* base)
 
 IoLoop::~IoLoop() = default;
 
+void AdaptivePoll::record(Clock::time_point start, Clock::time_point woke, bool blocked, bool io) {
+  if (io)
+    last_io_ = woke;
+  if (blocked)
+    polling_ = woke - start < window_;
+}
+
+void IoLoop::run(std::chrono::microseconds busy_poll) {
+  if (busy_poll.count() <= 0) {
+    event_base_loop(base_, EVLOOP_NO_EXIT_ON_EMPTY);
+    return;
+  }
+  using Clock = AdaptivePoll::Clock;
+  AdaptivePoll poll(busy_poll);
+  timing_events_ = true;
+  while (!event_base_got_exit(base_) && !event_base_got_break(base_)) {
+    pass_start_events_ = socket_events_;
+    Clock::time_point start = Clock::now();
+    bool polling = poll.poll_now(start);
+    event_base_loop(base_, EVLOOP_NO_EXIT_ON_EMPTY | (polling ? EVLOOP_NONBLOCK : EVLOOP_ONCE));
+    bool io = socket_events_ != pass_start_events_;
+    poll.record(start, io ? first_event_at_ : Clock::now(), !polling, io);
+  }
+  timing_events_ = false;
+}
+
+void IoLoop::note_socket_event() {
+  if (timing_events_ && socket_events_++ == pass_start_events_)
+    first_event_at_ = AdaptivePoll::Clock::now();
+}
+
 void IoLoop::schedule_flush(Stream& stream) {
   stream.flush_queued_ = true;
   stream.flush_next_ = nullptr;
@@ -242,6 +273,7 @@ void Stream::schedule_flush() {
 
 void Stream::on_read_event(evutil_socket_t, short what, void* arg) noexcept {
   auto* self = static_cast<Stream*>(arg);
+  self->loop_.note_socket_event();
   if (what & EV_TIMEOUT) {
     self->reading_enabled_ = false;
     self->update_events();
@@ -253,6 +285,7 @@ void Stream::on_read_event(evutil_socket_t, short what, void* arg) noexcept {
 
 void Stream::on_write_event(evutil_socket_t, short what, void* arg) noexcept {
   auto* self = static_cast<Stream*>(arg);
+  self->loop_.note_socket_event();
   if (what & EV_TIMEOUT) {
     self->write_blocked_ = false;
     self->update_events();

@@ -16,7 +16,9 @@
 // Callbacks never run inside a call the owner makes (write, consume, enable_reading, ...):
 // they come from the loop only, and the owner may destroy the stream inside any of them.
 
+#include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -35,6 +37,27 @@ class Stream;
 
 // What the streams of one event loop share: the read buffer and the queue of streams whose
 // output is to be written at the end of the current loop pass. One per worker thread.
+// When a worker should poll its sockets instead of sleeping, learned from how long it slept.
+// Polling stays on while sleeps end within |window| (each such wake-up costs the thread that
+// sends the data more than polling costs here) and goes off after a sleep longer than that, so
+// at light load the worker sleeps as usual. Times come from the caller: tests give their own.
+class AdaptivePoll {
+public:
+  using Clock = std::chrono::steady_clock;
+  explicit AdaptivePoll(std::chrono::microseconds window) : window_(window) {}
+
+  // Whether the pass starting at |now| should poll without blocking.
+  bool poll_now(Clock::time_point now) const { return polling_ && now - last_io_ < window_; }
+  // After a pass that started at |start| and |blocked| or not: |woke| is when its first socket
+  // event came (with |io|), or when it ended (without).
+  void record(Clock::time_point start, Clock::time_point woke, bool blocked, bool io);
+
+private:
+  std::chrono::microseconds window_;
+  Clock::time_point last_io_{};
+  bool polling_ = false;
+};
+
 class IoLoop {
 public:
   explicit IoLoop(event_base* base);
@@ -43,6 +66,10 @@ public:
   IoLoop& operator=(const IoLoop&) = delete;
 
   event_base* base() const { return base_; }
+
+  // Runs the event loop until event_base_loopexit/loopbreak. With |busy_poll| above zero the
+  // loop polls for up to that long after socket I/O instead of sleeping, as AdaptivePoll decides.
+  void run(std::chrono::microseconds busy_poll);
 
 private:
   friend class Stream;
@@ -53,6 +80,13 @@ private:
   static void on_flush(evutil_socket_t, short, void* arg) noexcept;
 
   event_base* base_;
+  void note_socket_event();
+
+  // While run() busy-polls: socket events handled, and when the first of the current pass came.
+  bool timing_events_ = false;
+  std::uint64_t socket_events_ = 0;
+  std::uint64_t pass_start_events_ = 0;
+  AdaptivePoll::Clock::time_point first_event_at_{};
   EventPtr flush_event_;
   Stream* flush_head_ = nullptr;
   Stream* flush_tail_ = nullptr;

@@ -83,6 +83,8 @@ Worker::create(int index, std::shared_ptr<const proxy::SharedGeneration> generat
         fmt::format("worker {}: eventfd: {}", index, std::strerror(errno))});
   std::unique_ptr<Worker> worker(new Worker(index, std::move(base), std::move(wakeup_fd),
                                             make_observer, budget, cache_entries));
+  // Read once: a reload does not change how the loop runs.
+  worker->busy_poll_ = std::chrono::microseconds(generation->config->server.busy_poll_us);
   auto errors = worker->apply(std::move(generation));
   if (!errors.empty())
     return std::unexpected(std::move(errors));
@@ -168,7 +170,7 @@ void Worker::accept(const std::shared_ptr<const proxy::ListenerInfo>& listener, 
 }
 
 void Worker::start() {
-  thread_ = std::thread([this] { event_base_loop(base_.get(), EVLOOP_NO_EXIT_ON_EMPTY); });
+  thread_ = std::thread([this] { context_->io().run(busy_poll_); });
 }
 
 void Worker::join() {

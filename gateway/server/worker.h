@@ -98,6 +98,7 @@ private:
   net::EventPtr drain_tick_;
   net::EventPtr refuse_tick_; // pending while paused at the global cap
   std::chrono::steady_clock::time_point drain_deadline_;
+  std::chrono::microseconds busy_poll_{0}; // server.busy_poll_us, see net::IoLoop::run
   std::mutex tasks_mutex_;
   std::deque<std::function<void()>> tasks_;
   std::thread thread_;

@@ -122,7 +122,7 @@ build() {
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# Twelve consecutive free ports from a random base below the ephemeral range, so that no
+# Sixteen consecutive free ports from a random base below the ephemeral range, so that no
 # outgoing connection (ours or another program's) can be holding one when a proxy binds it.
 pick_ports() {
   local low
@@ -131,7 +131,7 @@ pick_ports() {
   local tries=0 base p ok
   while ((tries++ < 50)); do
     base=$((PORT_LOW + RANDOM % (PORT_HIGH - PORT_LOW))); ok=1
-    for ((p = base; p < base + 12; p++)); do if port_busy "$p"; then ok=0; break; fi; done
+    for ((p = base; p < base + 16; p++)); do if port_busy "$p"; then ok=0; break; fi; done
     ((ok)) && { PORT_BASE=$base; return 0; }
   done
   die "no free port range found"
@@ -303,23 +303,27 @@ backend back
 CONF
 }
 
-write_stgw_conf() { # CERT_KIND AUTH(none|required)
-  cat >"$WORK/stgw.toml" <<CONF
+# write_stgw_conf CERT_KIND AUTH(none|required) [NAME [FIRST_PORT [BUSY_POLL_US]]]: NAME.toml
+# with the http, https and admin listeners on FIRST_PORT and the two ports after it.
+write_stgw_conf() {
+  local name=${3:-stgw} port=${4:-$STGW_HTTP} busy=${5:-$BUSY_POLL_US}
+  cat >"$WORK/$name.toml" <<CONF
 [server]
 workers = 1
 keepalive_timeout = "300s"
 drain_timeout = "1s"
+busy_poll_us = $busy
 
 [admin]
-address = "127.0.0.1:$STGW_ADMIN"
+address = "127.0.0.1:$((port + 2))"
 
 [[listener]]
 name = "http"
-address = "127.0.0.1:$STGW_HTTP"
+address = "127.0.0.1:$port"
 
 [[listener]]
 name = "https"
-address = "127.0.0.1:$STGW_HTTPS"
+address = "127.0.0.1:$((port + 1))"
 tls = { certificate = "$WORK/$1.pem", private_key = "$WORK/$1.key" }
 
 [sso]
@@ -363,15 +367,33 @@ start_proxy() {
       PROXY_MAIN=$LAST_PID; PROXY_PID=$LAST_PID
       wait_port "$HAP_HTTP" || die "haproxy did not start: $(tail -5 "$WORK/haproxy.err")"
       HTTP_URL="http://127.0.0.1:$HAP_HTTP"; HTTPS_URL="https://127.0.0.1:$HAP_HTTPS" ;;
-    stgw)
-      write_stgw_conf "$kind" "$auth"
-      start stgw proxy "$STGW" serve -c "$WORK/stgw.toml"
+    stgw*) # stgw, or a second instance: stgw-ltpa (auth required), stgw-sleep (no busy polling)
+      local port=$STGW_HTTP busy=$BUSY_POLL_US
+      [[ $name == stgw-ltpa ]] && { port=$STGW_LTPA_HTTP; auth=required; }
+      [[ $name == stgw-sleep ]] && { port=$STGW_SLEEP_HTTP; busy=0; }
+      write_stgw_conf "$kind" "$auth" "$name" "$port" "$busy"
+      start "$name" proxy "$STGW" serve -c "$WORK/$name.toml"
       PROXY_MAIN=$LAST_PID; PROXY_PID=$LAST_PID
-      wait_port "$STGW_HTTP" || die "stgw did not start: $(tail -5 "$WORK/stgw.err")"
-      HTTP_URL="http://127.0.0.1:$STGW_HTTP"; HTTPS_URL="https://127.0.0.1:$STGW_HTTPS" ;;
+      wait_port "$port" || die "$name did not start: $(tail -5 "$WORK/$name.err")"
+      HTTP_URL="http://127.0.0.1:$port"; HTTPS_URL="https://127.0.0.1:$((port + 1))" ;;
   esac
 }
 stop_proxy() { stop "$PROXY_MAIN"; }
+
+# Cases 1, 2 and 5 keep every proxy running at once on the proxy core (only the one being
+# measured has work) and rotate through them measurement by measurement, so that the runs of one
+# figure lie seconds apart and a change in the VM's speed reaches every proxy alike.
+declare -A MAIN_OF PID_OF HTTP_OF HTTPS_OF
+start_all() { # CERT_KIND NAME...
+  local kind=$1 name; shift
+  for name in "$@"; do
+    start_proxy "$name" "$kind"
+    MAIN_OF[$name]=$PROXY_MAIN; PID_OF[$name]=$PROXY_PID
+    HTTP_OF[$name]=$HTTP_URL; HTTPS_OF[$name]=$HTTPS_URL
+  done
+}
+stop_all() { local name; for name in "${!MAIN_OF[@]}"; do stop "${MAIN_OF[$name]}"; done; MAIN_OF=(); }
+use_proxy() { PROXY_PID=${PID_OF[$1]}; HTTP_URL=${HTTP_OF[$1]}; HTTPS_URL=${HTTPS_OF[$1]}; }
 
 start_backend() {
   write_backend_conf
@@ -413,10 +435,11 @@ finish_all() {
     fi
   done
 }
-# The proxies in the order of run N (rotated by one each run).
+# order N [NAME...]: the proxies (default PROXIES) in the order of run N, rotated by one each run.
 order() {
-  local n=$1 i
-  for ((i = 0; i < ${#PROXIES[@]}; i++)); do echo "${PROXIES[$(((i + n) % ${#PROXIES[@]}))]}"; done
+  local n=$1 i; shift
+  local names=("$@"); ((${#names[@]})) || names=("${PROXIES[@]}")
+  for ((i = 0; i < ${#names[@]}; i++)); do echo "${names[$(((i + n) % ${#names[@]}))]}"; done
 }
 
 # measure_rps KEY URL CONNS RUN [stgw-load args]: one run after a short warm-up; adds req/s, p99
@@ -531,8 +554,11 @@ pick_ports
 BACKEND_PORT=$PORT_BASE; SIM_PORT=$((PORT_BASE + 1))
 NGINX_HTTP=$((PORT_BASE + 2)); NGINX_HTTPS=$((PORT_BASE + 3))
 HAP_HTTP=$((PORT_BASE + 4)); HAP_HTTPS=$((PORT_BASE + 5))
-STGW_HTTP=$((PORT_BASE + 6)); STGW_HTTPS=$((PORT_BASE + 7)); STGW_ADMIN=$((PORT_BASE + 8))
+STGW_HTTP=$((PORT_BASE + 6))                  # + 7 https, + 8 admin
 DIRECT_PORT=$((PORT_BASE + 9))
+STGW_LTPA_HTTP=$((PORT_BASE + 10))            # + 11, + 12
+STGW_SLEEP_HTTP=$((PORT_BASE + 13))            # + 14, + 15
+BUSY_POLL_US=50                              # stgw's default
 make_material
 PROXIES=(stgw nginx haproxy)
 log "work directory $WORK; $RUNS run(s) of $DUR per case; load average $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -540,40 +566,33 @@ log "work directory $WORK; $RUNS run(s) of $DUR per case; load average $(cut -d'
 has_case() { [[ " $CASES " == *" $1 "* ]]; }
 if [[ $CASES != "1 2 3 4 5" && $OUT == "$ROOT/docs/BENCHMARKS.md" ]]; then OUT=-; fi
 start_backend
-has_case 1 || has_case 2 || has_case 5 && log "cases 1 and 2: keep-alive, cleartext and TLS, 50 and 200 connections, without and with LTPA"
-for ((run = 1; run <= RUNS; run++)); do
-  for p in $(order "$run"); do
-    if has_case 1 || has_case 5; then
-      start_proxy "$p" ec
+# Cases 1 and 2 (and 5 below) with every proxy running: stgw, stgw-ltpa (case 2: validates the
+# cookies, while nginx and HAProxy pass them on unchecked), stgw-sleep (case 1 at 50 connections,
+# for information: busy polling off), nginx and HAProxy.
+if has_case 1 || has_case 2 || has_case 5; then
+  log "cases 1 and 2: keep-alive, cleartext and TLS, 50 and 200 connections, without and with LTPA"
+  start_all ec "${PROXIES[@]}" stgw-ltpa stgw-sleep
+  for ((run = 1; run <= RUNS; run++)); do
+    for s in http https; do
       for c in 50 200; do
-        measure_rps "c1-http-$c|$p" "$HTTP_URL/stwebapi/presence?user=a" "$c" "$run"
-        measure_rps "c1-https-$c|$p" "$HTTPS_URL/stwebapi/presence?user=a" "$c" "$run"
+        if has_case 1 || has_case 5; then
+          names=("${PROXIES[@]}"); ((c == 50)) && names+=(stgw-sleep)
+          for p in $(order "$run" "${names[@]}"); do
+            use_proxy "$p"
+            url=$HTTP_URL; [[ $s == https ]] && url=$HTTPS_URL
+            measure_rps "c1-$s-$c|$p" "$url/stwebapi/presence?user=a" "$c" "$run"
+          done
+        fi
+        has_case 2 || continue
+        for p in $(order "$run"); do
+          if [[ $p == stgw ]]; then use_proxy stgw-ltpa; else use_proxy "$p"; fi
+          url=$HTTP_URL; [[ $s == https ]] && url=$HTTPS_URL
+          measure_rps "c2-$s-$c|$p" "$url/stwebapi/presence?user=a" "$c" "$run" --token-file "$WORK/tokens.txt"
+        done
       done
-      stop_proxy
-    fi
-    has_case 2 || continue
-    # Case 2: stgw validates the cookies; nginx and HAProxy pass them on unchecked.
-    auth=none; [[ $p == stgw ]] && auth=required
-    start_proxy "$p" ec "$auth"
-    for c in 50 200; do
-      measure_rps "c2-http-$c|$p" "$HTTP_URL/stwebapi/presence?user=a" "$c" "$run" --token-file "$WORK/tokens.txt"
-      measure_rps "c2-https-$c|$p" "$HTTPS_URL/stwebapi/presence?user=a" "$c" "$run" --token-file "$WORK/tokens.txt"
-    done
-    stop_proxy
-  done
-done
-
-has_case 3 && log "case 3: TLS handshakes/s (a new connection per request, 64 at once)"
-for ((run = 1; run <= RUNS; run++)); do
-  has_case 3 || break
-  for kind in ec rsa; do
-    for p in $(order "$run"); do
-      start_proxy "$p" "$kind"
-      measure_handshakes "c3-$kind|$p" "$HTTPS_URL/" "$run"
-      stop_proxy
     done
   done
-done
+fi
 
 finish_all
 if has_case 5; then
@@ -593,13 +612,27 @@ for ((run = 1; run <= RUNS; run++)); do
   measure_paced "c5|direct" "http://127.0.0.1:$DIRECT_PORT/stwebapi/presence?user=a" "$RATE" "$run"
   stop "$DIRECT_MAIN"
   for p in $(order "$run"); do
-    start_proxy "$p" ec
+    use_proxy "$p"
     measure_paced "c5|$p" "$HTTP_URL/stwebapi/presence?user=a" "$RATE" "$run"
-    stop_proxy
   done
 done
 finish_all
 fi
+stop_all
+
+has_case 3 && log "case 3: TLS handshakes/s (a new connection per request, 64 at once)"
+for ((run = 1; run <= RUNS; run++)); do
+  has_case 3 || break
+  for kind in ec rsa; do
+    for p in $(order "$run"); do
+      start_proxy "$p" "$kind"
+      measure_handshakes "c3-$kind|$p" "$HTTPS_URL/" "$run"
+      stop_proxy
+    done
+  done
+done
+
+finish_all
 stop "$BACKEND_MAIN"
 
 has_case 4 && log "case 4: parked long polls ($PARKED clients, stps-sim holding each poll)"
@@ -679,6 +712,23 @@ table() {
   row "5. added p99 ms at ${R[rate]} req/s (direct p99 $(num 2 "$d") ms)" "c5" added lower 1.0 "≤ 1 ms" 2 1.0
 }
 
+# Case 1 at 50 connections once more with stgw's adaptive busy polling off (for information).
+busy_table() {
+  echo "| case 1, 50 conns | stgw (busy_poll_us = $BUSY_POLL_US) | stgw, busy_poll_us = 0 | stgw / best anchor | busy_poll_us = 0 / best anchor |"
+  echo "|---|---:|---:|---:|---:|"
+  local s m dir digits label b
+  for s in http https; do
+    for m in rps p99 cpu; do
+      case $m in rps) dir=higher; digits=0; label="req/s" ;; p99) dir=lower; digits=2; label="p99 ms" ;;
+                  cpu) dir=lower; digits=1; label="proxy CPU µs/req" ;; esac
+      b=$(best "$dir" "${R[c1-$s-50|nginx|$m]:-nan}" "${R[c1-$s-50|haproxy|$m]:-nan}")
+      printf '| %s %s | %s | %s | %s | %s |\n' "$s" "$label" "$(num "$digits" "${R[c1-$s-50|stgw|$m]:-nan}")" \
+        "$(num "$digits" "${R[c1-$s-50|stgw-sleep|$m]:-nan}")" "$(ratio "${R[c1-$s-50|stgw|$m]:-nan}" "$b")" \
+        "$(ratio "${R[c1-$s-50|stgw-sleep|$m]:-nan}" "$b")"
+    done
+  done
+}
+
 # What each stgw-load error kind means for a client beyond the budget.
 refusal_text() {
   local errors=${R[budget|errors]:-} parts=()
@@ -725,13 +775,16 @@ report() {
 # Benchmarks: stgw, nginx and HAProxy side by side
 
 Written by \`loadtest/bench/compare.sh$( ((QUICK)) && echo " --quick")\` on $(date -u +%Y-%m-%d) in $(($(date +%s) - T0)) s. $RUNS run(s) of $DUR per case,
-interleaved (run 1 of every proxy, then run 2 in another order, ...); the figures are medians. Re-run with \`loadtest/bench/compare.sh\` (about 15 minutes; \`--quick\` for a 2-minute try).
+interleaved (run 1 of every proxy, then run 2 in another order, ...); the figures are medians. In cases 1, 2
+and 5 all proxies run at once (idle but for the one measured) and take turns measurement by measurement, so
+that the runs of one figure lie seconds apart, not minutes. Re-run with \`loadtest/bench/compare.sh\` (about 15 minutes; \`--quick\` for a 2-minute try).
 
 ## Machine and versions
 $(versions)
 
 ## Set-up
-- One worker each: stgw \`workers = 1\`, nginx \`worker_processes 1\`, HAProxy \`nbthread 1\`; each proxy
+- One worker each: stgw \`workers = 1\` (otherwise its defaults, adaptive busy polling included), nginx
+  \`worker_processes 1\`, HAProxy \`nbthread 1\` (busy-polling off, its default); each proxy
   pinned to core $PROXY_CPU (\`taskset -c $PROXY_CPU\`), the load generator and the backend to core $LOAD_CPU.
 - The same certificate for all three (ECDSA P-256; RSA-2048 for the RSA handshake row), TLS 1.2–1.3
   offered, TLS 1.3 negotiated; keep-alive to the backend on (nginx \`keepalive 512\`, HAProxy
@@ -755,6 +808,11 @@ $(versions)
 "best" is the better of nginx and HAProxy in this run; ratios are stgw / anchor.
 
 $(table)
+
+What stgw's adaptive busy polling (\`[server] busy_poll_us\`, default $BUSY_POLL_US µs; docs/OPERATIONS.md) changes:
+case 1 at 50 connections once more with a second stgw that has it off, measured in the same rotation.
+
+$(busy_table)
 
 $(budget_section)
 

@@ -78,6 +78,7 @@ TEST(ExampleConfigTest, SectionDefaultsMatchTheStruct) {
   EXPECT_EQ(e.server.max_body_bytes, m.server.max_body_bytes);
   EXPECT_EQ(e.server.keepalive_timeout, m.server.keepalive_timeout);
   EXPECT_EQ(e.server.header_timeout, m.server.header_timeout);
+  EXPECT_EQ(e.server.busy_poll_us, m.server.busy_poll_us);
   EXPECT_EQ(e.budget.nofile_reserve, m.budget.nofile_reserve);
   EXPECT_EQ(e.admin.address->to_string(), m.admin.address->to_string());
   SsoConfig defaults;

@@ -26,6 +26,7 @@ TEST(LoadConfigTest, MinimalFileKeepsEveryDefault) {
   EXPECT_EQ(config->server.max_body_bytes, 100ull << 20);
   EXPECT_EQ(config->server.keepalive_timeout, 75s);
   EXPECT_EQ(config->server.header_timeout, 15s);
+  EXPECT_EQ(config->server.busy_poll_us, 50);
   EXPECT_EQ(config->budget.nofile_reserve, 64);
   EXPECT_EQ(config->budget.max_client_connections, 0);
   EXPECT_EQ(config->budget.max_parked_per_user, 0);
@@ -161,6 +162,12 @@ connections_url = "https://connections.example.com"
 portal_url = "http://portal.example.com/wps/portal"
 sametime_version = "9.0.1"
 )";
+
+TEST(LoadConfigTest, ReadsBusyPoll) {
+  ConfigPtr config = load_ok(std::string(kMinimal) + "\n[server]\nbusy_poll_us = 0\n");
+  ASSERT_TRUE(config);
+  EXPECT_EQ(config->server.busy_poll_us, 0);
+}
 
 TEST(LoadConfigTest, ReadsServerAndBudget) {
   ConfigPtr config = load_ok(kEverySection);

@@ -197,6 +197,16 @@ TEST(ValidateConfigTest, NumbersAndDurationsHaveFloors) {
                   "gw.toml:17:23: budget.max_parked_per_user: must not be negative"));
 }
 
+TEST(ValidateConfigTest, BusyPollIsBetweenZeroAndOneMillisecond) {
+  EXPECT_THAT(errors_of({kListener, kBackend, kRoute, "[server]\nbusy_poll_us = 1000"}), IsEmpty());
+  EXPECT_THAT(errors_of({kListener, kBackend, kRoute, "[server]\nbusy_poll_us = -1"}),
+              ElementsAre("gw.toml:9:16: server.busy_poll_us: must not be negative"));
+  EXPECT_THAT(errors_of({kListener, kBackend, kRoute, "[server]\nbusy_poll_us = 1001"}),
+              ElementsAre("gw.toml:9:16: server.busy_poll_us: must be at most 1000 (a worker "
+                          "would spin, not sleep, between requests arriving further apart than "
+                          "that)"));
+}
+
 TEST(ValidateConfigTest, BackendTimingsAndHealthPath) {
   EXPECT_THAT(errors_of({kListener, kBackend, "connect_timeout = \"0s\"",
                          "health_check = { path = \"health\", interval = \"0s\" }",

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstring>
 #include <functional>
 #include <string>
@@ -373,6 +374,39 @@ TEST_F(StreamTest, TlsHandshakeWithAPlainTextClientFails) {
   EXPECT_EQ(recorder.events, kStreamError | kStreamReading);
   EXPECT_EQ(recorder.received, "");
 }
+
+// IoLoop::run, sleeping or busy polling: streams are served, and loopexit ends it whether it
+// comes from a stream callback or from a timer while the sockets are quiet.
+class IoLoopRunTest : public StreamTest, public ::testing::WithParamInterface<int> {};
+
+TEST_P(IoLoopRunTest, ServesStreamsAndStopsOnLoopExit) {
+  auto [fd, peer] = socket_pair();
+  auto stream = Stream::accept(*loop_, fd, nullptr);
+  Recorder recorder;
+  recorder.after_read = [&] {
+    stream->write("pong");
+    event_base_loopexit(base_.get(), nullptr);
+  };
+  recorder.attach(*stream);
+  ASSERT_EQ(::write(peer, "ping", 4), 4);
+  loop_->run(std::chrono::microseconds(GetParam()));
+  EXPECT_EQ(recorder.received, "ping");
+  EXPECT_EQ(read_all_now(peer), "pong"); // flushed in the pass that asked to exit
+}
+
+TEST_P(IoLoopRunTest, TimerEndsItWhileSocketsAreQuiet) {
+  auto [fd, peer] = socket_pair();
+  auto stream = Stream::accept(*loop_, fd, nullptr);
+  Recorder recorder;
+  recorder.attach(*stream);
+  ASSERT_EQ(::write(peer, "x", 1), 1); // some I/O first, so that a busy loop starts polling
+  timeval later{0, 20 * 1000};
+  event_base_loopexit(base_.get(), &later);
+  loop_->run(std::chrono::microseconds(GetParam()));
+  EXPECT_EQ(recorder.received, "x");
+}
+
+INSTANTIATE_TEST_SUITE_P(SleepingOrBusy, IoLoopRunTest, ::testing::Values(0, 50, 1000));
 
 } // namespace
 } // namespace stgw::net
