@@ -61,7 +61,8 @@ if ((NICE != 0)) && [[ -n ${STGW_BENCH_SESSION:-} ]]; then
   echo "$NICE" >/proc/self/autogroup 2>/dev/null || true
 fi
 
-if ((QUICK)); then RUNS=1; DUR=2s; PARKED=1000; else RUNS=5; DUR=3s; PARKED=5000; fi
+if ((QUICK)); then RUNS=1; DUR=2s; PARKED=1000; HS_RUNS=1; else RUNS=5; DUR=3s; PARKED=5000; HS_RUNS=9; fi
+HS_DUR=1s                   # case 3: HS_RUNS runs of HS_DUR per proxy and key type
 EXTRA=200                   # clients beyond stgw's descriptor budget
 PROXY_CPU=1                 # the proxy's core
 LOAD_CPU=0                  # load generator and backend
@@ -463,7 +464,7 @@ measure_rps() {
 
 measure_handshakes() { # KEY URL RUN
   local key=$1 url=$2 run=$3 out="$WORK/${1//[|\/ ]/_}.$3.json"
-  load "$out" handshake --url "$url" --insecure -c 64 -d "$DUR"
+  load "$out" handshake --url "$url" --insecure -c 64 -d "$HS_DUR"
   add "$key|hs" "$(jnum "$out" .requests_per_s)"
   add "$key|errors" "$(jnum "$out" .errors.total)"
   log "  $key run $run: $(jnum "$out" .requests_per_s) handshakes/s, errors $(jnum "$out" .errors.total)"
@@ -620,17 +621,22 @@ finish_all
 fi
 stop_all
 
-has_case 3 && log "case 3: TLS handshakes/s (a new connection per request, 64 at once)"
-for ((run = 1; run <= RUNS; run++)); do
-  has_case 3 || break
+# Case 3: handshakes are bound by OpenSSL on the proxy's core, and this VM's speed changes in
+# phases of a minute or so by up to a half: the three proxies run at once, per key type, and
+# take turns in short 1-second runs, HS_RUNS each, so that every proxy sees the same phases.
+if has_case 3; then
+  log "case 3: TLS handshakes/s (a new connection per request, 64 at once)"
   for kind in ec rsa; do
-    for p in $(order "$run"); do
-      start_proxy "$p" "$kind"
-      measure_handshakes "c3-$kind|$p" "$HTTPS_URL/" "$run"
-      stop_proxy
+    start_all "$kind" "${PROXIES[@]}"
+    for ((run = 1; run <= HS_RUNS; run++)); do
+      for p in $(order "$run"); do
+        use_proxy "$p"
+        measure_handshakes "c3-$kind|$p" "$HTTPS_URL/" "$run"
+      done
     done
+    stop_all
   done
-done
+fi
 
 finish_all
 stop "$BACKEND_MAIN"
@@ -709,7 +715,7 @@ table() {
   for p in stgw nginx haproxy; do
     R["c5|$p|added"]=$(awk -v a="${R[c5|$p|p99]:-nan}" -v b="$d" 'BEGIN {if (a == "nan" || b == "nan") print "nan"; else printf "%.3f", a - b}')
   done
-  row "5. added p99 ms at ${R[rate]} req/s (direct p99 $(num 2 "$d") ms)" "c5" added lower 1.0 "≤ 1 ms" 2 1.0
+  row "5. added p99 ms at ${R[rate]:-?} req/s (direct p99 $(num 2 "$d") ms)" "c5" added lower 1.0 "≤ 1 ms" 2 1.0
 }
 
 # Case 1 at 50 connections once more with stgw's adaptive busy polling off (for information).
@@ -794,8 +800,8 @@ $(versions)
 - Load: \`stgw-load\` (this repository): \`rps -c 50|200 -d $DUR\` on \`/stwebapi/presence?user=a\`;
   case 2 adds one LtpaToken2 cookie per connection (200 tokens minted once with \`stgw token mint\`,
   so stgw's validation cache is warm); stgw has \`auth = "required"\` on the route, nginx and HAProxy
-  pass the cookie on unchecked. Case 3: \`handshake -c 64\` (a new TLS connection per request, no
-  session resumption). Case 4: \`awareness -u $PARKED --rate 0\` (one parked poll per user). Case 5:
+  pass the cookie on unchecked. Case 3: \`handshake -c 64 -d $HS_DUR\` (a new TLS connection per
+  request, no session resumption), $HS_RUNS turns per proxy and key type with all three running. Case 4: \`awareness -u $PARKED --rate 0\` (one parked poll per user). Case 5:
   \`rps -c 50 --rate R\` with R = half of the lowest case-1 maximum, latency counted from each
   request's planned start; the direct baseline is a second backend alone on core $PROXY_CPU, so
   "added" is an upper bound.
@@ -823,7 +829,7 @@ $(errors_line)
 loadtest/bench/compare.sh$( ((QUICK)) && echo " --quick")          # the whole comparison; STGW_BUILD=DIR to reuse a build
 stgw-load rps --url http://127.0.0.1:PORT/stwebapi/presence?user=a -c 50 -d $DUR --json
 stgw-load rps --url https://127.0.0.1:PORT/stwebapi/presence?user=a -c 50 -d $DUR --insecure --token-file tokens.txt --json
-stgw-load handshake --url https://127.0.0.1:PORT/ --insecure -c 64 -d $DUR --json
+stgw-load handshake --url https://127.0.0.1:PORT/ --insecure -c 64 -d $HS_DUR --json
 stgw-load awareness --url https://127.0.0.1:PORT -u $PARKED --rate 0 --ramp 7s --insecure --cookie LtpaToken2=unused --json
 stgw-load rps --url http://127.0.0.1:PORT/stwebapi/presence?user=a -c 50 -d $DUR --rate ${R[rate]:-R} --json
 \`\`\`
