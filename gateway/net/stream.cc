@@ -53,19 +53,20 @@ void IoLoop::run(std::chrono::microseconds busy_poll) {
   AdaptivePoll poll(busy_poll);
   timing_events_ = true;
   while (!event_base_got_exit(base_) && !event_base_got_break(base_)) {
-    pass_start_events_ = socket_events_;
+    pass_had_io_ = false;
     Clock::time_point start = Clock::now();
     bool polling = poll.poll_now(start);
     event_base_loop(base_, EVLOOP_NO_EXIT_ON_EMPTY | (polling ? EVLOOP_NONBLOCK : EVLOOP_ONCE));
-    bool io = socket_events_ != pass_start_events_;
-    poll.record(start, io ? first_event_at_ : Clock::now(), !polling, io);
+    poll.record(start, pass_had_io_ ? first_event_at_ : Clock::now(), !polling, pass_had_io_);
   }
   timing_events_ = false;
 }
 
 void IoLoop::note_socket_event() {
-  if (timing_events_ && socket_events_++ == pass_start_events_)
+  if (timing_events_ && !pass_had_io_) {
+    pass_had_io_ = true;
     first_event_at_ = AdaptivePoll::Clock::now();
+  }
 }
 
 void IoLoop::schedule_flush(Stream& stream) {

@@ -18,7 +18,6 @@
 
 #include <chrono>
 #include <cstddef>
-#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -35,8 +34,6 @@ namespace stgw::net {
 
 class Stream;
 
-// What the streams of one event loop share: the read buffer and the queue of streams whose
-// output is to be written at the end of the current loop pass. One per worker thread.
 // When a worker should poll its sockets instead of sleeping, learned from how long it slept.
 // Polling stays on while sleeps end within |window| (each such wake-up costs the thread that
 // sends the data more than polling costs here) and goes off after a sleep longer than that, so
@@ -58,6 +55,8 @@ private:
   bool polling_ = false;
 };
 
+// What the streams of one event loop share: the read buffer and the queue of streams whose
+// output is to be written at the end of the current loop pass. One per worker thread.
 class IoLoop {
 public:
   explicit IoLoop(event_base* base);
@@ -79,13 +78,13 @@ private:
   void cancel_flush(Stream& stream);
   static void on_flush(evutil_socket_t, short, void* arg) noexcept;
 
-  event_base* base_;
+  // While run() busy-polls: whether the current pass handled a socket event, and when the first
+  // one came.
   void note_socket_event();
 
-  // While run() busy-polls: socket events handled, and when the first of the current pass came.
+  event_base* base_;
   bool timing_events_ = false;
-  std::uint64_t socket_events_ = 0;
-  std::uint64_t pass_start_events_ = 0;
+  bool pass_had_io_ = false;
   AdaptivePoll::Clock::time_point first_event_at_{};
   EventPtr flush_event_;
   Stream* flush_head_ = nullptr;
