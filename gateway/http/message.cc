@@ -259,12 +259,16 @@ std::string_view RequestHead::host() const {
   return {};
 }
 
-void serialize_request_head(const RequestHead& head, std::string& out) {
+void serialize_request_start(const RequestHead& head, std::string& out) {
   out.append(head.method);
   out.push_back(' ');
   out.append(head.target);
   out.append(" HTTP/1.1\r\n");
   head.headers.serialize(out);
+}
+
+void serialize_request_head(const RequestHead& head, std::string& out) {
+  serialize_request_start(head, out);
   out.append("\r\n");
 }
 

@@ -134,6 +134,9 @@ struct ResponseHead {
 // Appends "METHOD target HTTP/1.1\r\n" + headers + "\r\n". Framing headers are written as they
 // are in |head.headers|; the caller keeps them consistent with how it writes the body.
 void serialize_request_head(const RequestHead& head, std::string& out);
+// The request line and header fields without the empty line that ends the head, for a caller
+// that appends fields of its own.
+void serialize_request_start(const RequestHead& head, std::string& out);
 // The standard reason phrase of |status| ("Not Found"), "Unknown" for codes not listed.
 std::string_view reason_phrase(int status);
 

@@ -1,5 +1,6 @@
 #include "gateway/net/stream.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -109,7 +110,7 @@ void IoLoop::on_flush(evutil_socket_t, short, void* arg) noexcept {
 }
 
 Stream::Stream(IoLoop& loop, int fd, SSL* ssl, State state)
-    : loop_(loop), fd_(fd), ssl_(ssl), state_(state) {
+    : loop_(loop), ssl_(ssl), fd_(fd), state_(state) {
   event_assign(&read_event_, loop.base(), fd, EV_READ | EV_PERSIST, &Stream::on_read_event, this);
   if (ssl_ != nullptr) {
     // Output lives in a std::string that may move between a WANT_WRITE and the retry.
@@ -175,35 +176,44 @@ void Stream::set_callbacks(DataCallback read, DataCallback drained, EventCallbac
   arg_ = arg;
 }
 
-namespace {
-
-bool same(const std::optional<timeval>& a, const timeval* b) {
-  if (!a || b == nullptr)
-    return !a && b == nullptr;
-  return a->tv_sec == b->tv_sec && a->tv_usec == b->tv_usec;
+StreamTimeout::StreamTimeout(const timeval* timeout) {
+  if (timeout == nullptr)
+    return;
+  // Rounded up to whole milliseconds (a timeout never fires early) and capped below kNone,
+  // about 49 days.
+  auto ms = static_cast<std::uint64_t>(std::max<long>(timeout->tv_sec, 0)) * 1000 +
+            (static_cast<std::uint64_t>(std::max<long>(timeout->tv_usec, 0)) + 999) / 1000;
+  milliseconds_ = static_cast<std::uint32_t>(std::min<std::uint64_t>(ms, kNone - 1));
 }
 
-} // namespace
+timeval StreamTimeout::value() const {
+  return {static_cast<time_t>(milliseconds_ / 1000),
+          static_cast<suseconds_t>(milliseconds_ % 1000 * 1000)};
+}
 
 void Stream::set_timeouts(const timeval* read, const timeval* write) {
-  if (!same(read_timeout_, read)) {
-    read_timeout_ = read != nullptr ? std::optional<timeval>(*read) : std::nullopt;
+  StreamTimeout new_read(read);
+  if (new_read != read_timeout_) {
+    read_timeout_ = new_read;
     if (read_watched_)
-      retime(read_event_, read);
+      retime(read_event_, read_timeout_);
   }
-  if (!same(write_timeout_, write)) {
-    write_timeout_ = write != nullptr ? std::optional<timeval>(*write) : std::nullopt;
+  StreamTimeout new_write(write);
+  if (new_write != write_timeout_) {
+    write_timeout_ = new_write;
     if (write_watched_)
-      retime(*write_event_, write);
+      retime(*write_event_, write_timeout_);
   }
 }
 
 // A registered event gets a new timeout (or none) without touching epoll.
-void Stream::retime(event& ev, const timeval* timeout) {
-  if (timeout != nullptr)
-    event_add(&ev, timeout);
-  else
+void Stream::retime(event& ev, StreamTimeout timeout) {
+  if (timeout.set()) {
+    timeval tv = timeout.value();
+    event_add(&ev, &tv);
+  } else {
     event_remove_timer(&ev);
+  }
 }
 
 void Stream::enable_reading(bool enabled) {
@@ -565,14 +575,18 @@ void Stream::drop_write_event_if_idle() {
     write_event_.reset();
 }
 
-void Stream::watch(event& ev, bool& watched, bool wanted, const std::optional<timeval>& timeout) {
+void Stream::watch(event& ev, bool& watched, bool wanted, StreamTimeout timeout) {
   if (wanted == watched)
     return;
   watched = wanted;
-  if (wanted)
-    event_add(&ev, timeout ? &*timeout : nullptr);
-  else
+  if (!wanted) {
     event_del(&ev);
+  } else if (timeout.set()) {
+    timeval tv = timeout.value();
+    event_add(&ev, &tv);
+  } else {
+    event_add(&ev, nullptr);
+  }
 }
 
 // ---- callbacks ----

@@ -18,8 +18,8 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 
@@ -102,6 +102,21 @@ enum StreamEvents : short {
   kStreamWriting = 0x20,
 };
 
+// A stream's read or write timeout, or none, in milliseconds: four bytes where an
+// optional<timeval> takes 24.
+class StreamTimeout {
+public:
+  StreamTimeout() = default;
+  explicit StreamTimeout(const timeval* timeout);
+  bool operator==(const StreamTimeout&) const = default;
+  bool set() const { return milliseconds_ != kNone; }
+  timeval value() const;
+
+private:
+  static constexpr std::uint32_t kNone = UINT32_MAX;
+  std::uint32_t milliseconds_ = kNone;
+};
+
 class Stream {
 public:
   using DataCallback = void (*)(Stream& stream, void* arg);
@@ -144,8 +159,8 @@ public:
   bool connected() const { return state_ == State::Open; }
 
 private:
-  enum class State { Connecting, Handshaking, Open };
-  enum class Want { None, Read, Write };
+  enum class State : std::uint8_t { Connecting, Handshaking, Open };
+  enum class Want : std::uint8_t { None, Read, Write };
 
   Stream(IoLoop& loop, int fd, SSL* ssl, State state);
   static void on_read_event(evutil_socket_t, short what, void* arg) noexcept;
@@ -162,8 +177,8 @@ private:
   std::ptrdiff_t send_some(short& failure);
   void schedule_flush();
   void update_events();
-  void watch(event& ev, bool& watched, bool wanted, const std::optional<timeval>& timeout);
-  static void retime(event& ev, const timeval* timeout);
+  void watch(event& ev, bool& watched, bool wanted, StreamTimeout timeout);
+  static void retime(event& ev, StreamTimeout timeout);
   event& write_event();
   void drop_write_event_if_idle(); // after connecting: most never need it again
   template <typename Call> bool survives(Call&& call);
@@ -172,13 +187,13 @@ private:
   bool notify_drained();
   bool notify_event(short events);
 
+  // Laid out small: a parked long poll keeps two streams for minutes.
   IoLoop& loop_;
-  int fd_;
   SSL* ssl_;
+  int fd_;
+  int connect_error_ = 0;
   State state_;
   Want handshake_wants_ = Want::None;
-  event read_event_;
-  EventPtr write_event_; // see write_event()
   bool read_watched_ = false;
   bool write_watched_ = false;
   bool reading_enabled_ = true;
@@ -188,16 +203,18 @@ private:
   bool write_wants_read_ = false;
   bool failed_ = false;                // an I/O error: no TLS close_notify on destruction
   bool free_output_when_sent_ = false; // release_buffers() came while output was queued
-  int connect_error_ = 0;
-  std::optional<timeval> read_timeout_;
-  std::optional<timeval> write_timeout_;
+  bool reading_scratch_ = false;       // see borrowed_
+  bool flush_queued_ = false;          // on the IoLoop's flush queue
+  StreamTimeout read_timeout_;
+  StreamTimeout write_timeout_;
+  event read_event_;
+  EventPtr write_event_; // see write_event()
   std::size_t input_limit_ = 0; // 0 = none
   std::size_t output_low_mark_ = 0;
 
   // Input: |borrowed_| views the loop's scratch buffer during the read callback only; what the
   // owner leaves unconsumed moves into |input_| (from |input_start_|) when the callback returns.
   std::string_view borrowed_;
-  bool reading_scratch_ = false;
   std::string input_;
   std::size_t input_start_ = 0;
   std::string output_;
@@ -212,7 +229,6 @@ private:
   friend class IoLoop;
   Stream* flush_next_ = nullptr; // IoLoop flush queue links
   Stream* flush_prev_ = nullptr;
-  bool flush_queued_ = false;
 };
 
 } // namespace stgw::net

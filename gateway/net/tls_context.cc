@@ -60,6 +60,13 @@ bool name_matches(std::string_view pattern, std::string_view host) {
   return dot != std::string_view::npos && host.substr(dot) == pattern.substr(1);
 }
 
+// TLS 1.3 suites in the server's order of preference. AES-128-GCM first: as strong as its
+// clients need, faster than AES-256 with AES-NI, and its SHA-256 transcript keeps each
+// connection's state smaller (about 0.2 KiB of every parked TLS poll) than OpenSSL's default,
+// AES-256-GCM with SHA-384. The other two stay for clients that offer only them.
+constexpr const char* kTls13Suites =
+    "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256";
+
 int min_version_of(const std::string& text) {
   return text == "TLSv1.3" ? TLS1_3_VERSION : TLS1_2_VERSION;
 }
@@ -92,6 +99,7 @@ ServerTlsContext::create(const config::ListenerTlsConfig& tls,
     SSL_CTX_set_options(ctx.get(), SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
                                        SSL_OP_CIPHER_SERVER_PREFERENCE);
     SSL_CTX_set_session_cache_mode(ctx.get(), SSL_SESS_CACHE_SERVER);
+    SSL_CTX_set_ciphersuites(ctx.get(), kTls13Suites);
     if (SSL_CTX_use_certificate_chain_file(ctx.get(), pair.certificate.c_str()) != 1) {
       errors.push_back(fmt::format("{}: cannot load certificate chain: {}", pair.certificate,
                                    last_openssl_error()));

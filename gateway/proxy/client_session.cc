@@ -71,7 +71,7 @@ void ClientSession::start(WorkerContext& worker, std::shared_ptr<const ListenerI
 ClientSession::ClientSession(WorkerContext& worker, std::shared_ptr<const ListenerInfo> listener,
                              std::unique_ptr<net::Stream> stream, const net::SocketAddress& peer,
                              ClientSlot slot)
-    : worker_(worker), listener_(std::move(listener)), stream_(std::move(stream)), peer_(peer),
+    : worker_(worker), listener_(std::move(listener)), stream_(std::move(stream)),
       peer_ip_(peer.ip()), slot_(std::move(slot)),
       decoder_(*this, limits_of(worker.generation()->config().server)) {
   worker_.add(this);
@@ -253,9 +253,9 @@ void ClientSession::on_request_body(std::string_view data) {
     return; // local reply already sent
   exchange_->bytes_in += data.size();
   if (exchange_->request.body == http::BodyKind::Chunked) {
-    scratch_.clear();
-    http::serialize_chunk_header(data.size(), scratch_);
-    write_backend(scratch_);
+    std::string& scratch = worker_.scratch();
+    http::serialize_chunk_header(data.size(), scratch);
+    write_backend(scratch);
     write_backend(data);
     write_backend(http::kChunkTrailer);
   } else {
@@ -312,10 +312,10 @@ void ClientSession::send_local_reply(const LocalReply& reply, bool close_connect
     exchange.error = reply.error;
   bool closing = close_connection || exchange.closing || !exchange.request_complete;
   exchange.closing = closing;
-  scratch_.clear();
+  std::string& scratch = worker_.scratch();
   serialize_local_reply(reply, closing, exchange.request.version_minor,
-                        exchange.request.method == "HEAD", scratch_);
-  write_client(scratch_);
+                        exchange.request.method == "HEAD", scratch);
+  write_client(scratch);
   exchange.response_started = true;
   exchange.response_complete = true;
   // A keep-alive reply continues in process_input() once the decoder callback has returned;

@@ -29,8 +29,7 @@ using UserSlot = std::unique_ptr<policy::ConnectionBudget::UserSlot>;
 // The state of one request/response pair.
 struct Exchange {
   std::shared_ptr<Generation> generation;
-  http::RequestHead request; // rewritten for the backend once it is sent
-  bool rewritten = false;    // a retry serialises the same rewritten head again
+  http::RequestHead request; // cleaned for the backend once it is sent (clean_request)
   const config::RouteConfig* route = nullptr;
   BackendPool* pool = nullptr;
   BackendConnection* backend = nullptr;
@@ -39,6 +38,7 @@ struct Exchange {
   std::chrono::steady_clock::time_point start;
   std::chrono::steady_clock::time_point parked_since;
 
+  bool cleaned = false;           // clean_request() ran; a retry sends the same head again
   bool request_complete = false;  // every request byte received from the client
   bool response_started = false;  // the response head went to the client
   bool response_complete = false; // the response decoder finished the message
@@ -48,11 +48,9 @@ struct Exchange {
   bool closing = false;               // the client connection closes after this response
   bool backend_read_paused = false;
   bool retried = false;
-  bool recorded = false;
-  bool closing_backend =
-      false; // the backend said Connection: close          // reported to the observer
+  bool recorded = false;        // reported to the observer
+  bool closing_backend = false; // the backend said Connection: close
   http::BodyKind response_framing = http::BodyKind::None;
-
   int status = 0;
   std::uint64_t bytes_in = 0;
   std::uint64_t bytes_out = 0;
@@ -149,7 +147,6 @@ private:
   WorkerContext& worker_;
   std::shared_ptr<const ListenerInfo> listener_;
   std::unique_ptr<net::Stream> stream_;
-  net::SocketAddress peer_;
   std::string peer_ip_;
   ClientSlot slot_;    // global and per-address budget
   UserSlot user_slot_; // per-user budget, once a verified identity is seen
@@ -161,7 +158,6 @@ private:
   std::unique_ptr<http::ResponseDecoder> response_decoder_;
   bool response_expected_ = false; // start_response() is due before the next feed
   net::EventPtr header_timer_;
-  std::string scratch_; // reused for serialising heads
   int depth_ = 0;
   bool closed_ = false;
   bool close_after_flush_ = false;

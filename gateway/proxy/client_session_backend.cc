@@ -13,23 +13,23 @@ constexpr std::size_t kOutputHigh = 256 * 1024;
 
 void ClientSession::send_request_head(Exchange& exchange) {
   exchange.server_name = exchange.backend->server_name();
-  if (!exchange.rewritten) {
-    // Rewritten in place, once: what logs need (method, target path, Host, Origin, Referer)
-    // survives the rewrite, and a retry serialises the same head again.
-    const auto& config = exchange.generation->config();
-    ForwardingFacts facts;
-    facts.client_ip = peer_ip_;
-    facts.secure = static_cast<bool>(listener_->tls);
-    facts.listener_port = listener_->port;
-    facts.identity_header = config.sso ? std::string_view(config.sso->identity_header) : "";
-    facts.identity = exchange.user;
-    facts.backend_host = exchange.backend->server_name();
-    rewrite_request(exchange.request, facts);
-    exchange.rewritten = true;
+  const auto& config = exchange.generation->config();
+  ForwardingFacts facts;
+  facts.client_ip = peer_ip_;
+  facts.secure = static_cast<bool>(listener_->tls);
+  facts.listener_port = listener_->port;
+  facts.identity_header = config.sso ? std::string_view(config.sso->identity_header) : "";
+  facts.identity = exchange.user;
+  facts.backend_host = exchange.backend->server_name();
+  if (!exchange.cleaned) {
+    // Cleaned in place, once: what logs need (method, target path, Host, Origin, Referer)
+    // survives, and a retry sends the same head again.
+    clean_request(exchange.request, facts);
+    exchange.cleaned = true;
   }
-  scratch_.clear();
-  http::serialize_request_head(exchange.request, scratch_);
-  write_backend(scratch_);
+  std::string& scratch = worker_.scratch();
+  serialize_for_backend(exchange.request, facts, scratch);
+  write_backend(scratch);
   exchange.backend->count_request();
   response_expected_ = true;
 }
@@ -127,9 +127,9 @@ void ClientSession::on_informational(http::ResponseHead&& head) {
   // 100 Continue is answered by the gateway itself; other 1xx go to HTTP/1.1 clients.
   if (head.status == 100 || exchange_->request.version_minor == 0)
     return;
-  scratch_.clear();
-  http::serialize_response_head(head, scratch_);
-  write_client(scratch_);
+  std::string& scratch = worker_.scratch();
+  http::serialize_response_head(head, scratch);
+  write_client(scratch);
 }
 
 void ClientSession::on_response_head(http::ResponseHead&& head) {
@@ -145,9 +145,9 @@ void ClientSession::on_response_head(http::ResponseHead&& head) {
                                                exchange.closing, exchange.request.method == "HEAD");
   if (exchange.response_framing == http::BodyKind::UntilClose)
     exchange.closing = true;
-  scratch_.clear();
-  http::serialize_response_head(head, scratch_);
-  write_client(scratch_);
+  std::string& scratch = worker_.scratch();
+  http::serialize_response_head(head, scratch);
+  write_client(scratch);
   response_decoder_->recycle(std::move(head)); // we are inside its callback: it only stores it
   exchange.response_started = true;
   exchange.backend->set_read_timeout(exchange.route->idle_timeout);
@@ -157,9 +157,9 @@ void ClientSession::on_response_body(std::string_view data) {
   Exchange& exchange = *exchange_;
   exchange.bytes_out += data.size();
   if (exchange.response_framing == http::BodyKind::Chunked) {
-    scratch_.clear();
-    http::serialize_chunk_header(data.size(), scratch_);
-    write_client(scratch_);
+    std::string& scratch = worker_.scratch();
+    http::serialize_chunk_header(data.size(), scratch);
+    write_client(scratch);
     write_client(data);
     write_client(http::kChunkTrailer);
   } else {

@@ -85,7 +85,7 @@ std::string_view host_without_port(std::string_view host) {
 
 } // namespace
 
-void rewrite_request(http::RequestHead& head, const ForwardingFacts& facts) {
+void clean_request(http::RequestHead& head, const ForwardingFacts& facts) {
   if (!head.target.starts_with('/')) {
     std::string authority(authority_of(head.target));
     head.target = std::string(origin_form(head.target));
@@ -98,26 +98,36 @@ void rewrite_request(http::RequestHead& head, const ForwardingFacts& facts) {
     return http::is_hop_by_hop(name) || is_spoofable(name, facts.identity_header) ||
            http::iequals(name, "expect");
   });
-  std::optional<std::string_view> host = head.headers.get("host");
-  if (!host) {
+  if (!head.headers.contains("host"))
     head.headers.add("Host", facts.backend_host);
-    host = head.headers.get("host");
-  }
+}
+
+namespace {
+
+void append_field(std::string_view name, std::string_view value, std::string& out) {
+  out.append(name).append(": ").append(value).append("\r\n");
+}
+
+} // namespace
+
+void serialize_for_backend(const http::RequestHead& head, const ForwardingFacts& facts,
+                           std::string& out) {
+  http::serialize_request_start(head, out);
+  std::string_view host = head.headers.get("host").value_or(facts.backend_host);
   std::string_view scheme = facts.secure ? "https" : "http";
-  std::string port = std::to_string(facts.listener_port);
-  std::string host_copy(*host);
-  head.headers.add("X-Forwarded-For", facts.client_ip);
-  head.headers.add("X-Forwarded-Proto", scheme);
-  head.headers.add("X-Forwarded-Host", host_copy);
-  head.headers.add("$WSRA", facts.client_ip);
-  head.headers.add("$WSIS", facts.secure ? "true" : "false");
-  head.headers.add("$WSSC", scheme);
-  head.headers.add("$WSSP", port);
-  head.headers.add("$WSSN", host_without_port(host_copy));
+  append_field("X-Forwarded-For", facts.client_ip, out);
+  append_field("X-Forwarded-Proto", scheme, out);
+  append_field("X-Forwarded-Host", host, out);
+  append_field("$WSRA", facts.client_ip, out);
+  append_field("$WSIS", facts.secure ? "true" : "false", out);
+  append_field("$WSSC", scheme, out);
+  append_field("$WSSP", std::to_string(facts.listener_port), out);
+  append_field("$WSSN", host_without_port(host), out);
   if (!facts.identity_header.empty() && !facts.identity.empty())
-    head.headers.add(facts.identity_header, header_safe(facts.identity));
+    append_field(facts.identity_header, header_safe(facts.identity), out);
   if (head.body == http::BodyKind::Chunked)
-    head.headers.add("Transfer-Encoding", "chunked");
+    append_field("Transfer-Encoding", "chunked", out);
+  out.append("\r\n");
 }
 
 http::BodyKind rewrite_response(http::ResponseHead& head, int client_version_minor, bool closing,

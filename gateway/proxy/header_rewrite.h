@@ -4,6 +4,7 @@
 // not send on, what the gateway adds so that WebSphere builds https:// URLs behind TLS offload,
 // and the framing headers each side needs.
 
+#include <string>
 #include <string_view>
 
 #include "gateway/http/message.h"
@@ -19,13 +20,19 @@ struct ForwardingFacts {
   std::string_view backend_host;    // "host:port" used when the client sent no Host
 };
 
-// Removes hop-by-hop headers (and those named in Connection), every client-sent $WS*, iv-*,
-// X-Forwarded-*, Forwarded and the identity header, then adds X-Forwarded-For/Proto/Host,
-// $WSRA/$WSIS/$WSSC/$WSSP/$WSSN and the identity. Turns an absolute-form target into origin form
-// and drops Expect (the gateway answers 100-continue itself). Framing: Content-Length is kept
-// for sized bodies, "Transfer-Encoding: chunked" added for chunked ones. Cookies, X-ST-CSRF-Token,
+// Cleans a client's request head in place, once: removes hop-by-hop headers (and those named
+// in Connection), every client-sent $WS*, iv-*, X-Forwarded-*, Forwarded and the identity
+// header, and Expect (the gateway answers 100-continue itself); turns an absolute-form target
+// into origin form; adds Host when the client sent none. Cookies, X-ST-CSRF-Token,
 // Rtc4web-Nonce and unknown headers pass untouched.
-void rewrite_request(http::RequestHead& head, const ForwardingFacts& facts);
+void clean_request(http::RequestHead& head, const ForwardingFacts& facts);
+
+// Writes a cleaned head as the backend gets it: the client's fields, then the gateway's
+// X-Forwarded-For/Proto/Host, $WSRA/$WSIS/$WSSC/$WSSP/$WSSN and the identity, and the framing
+// (Content-Length is the client's; "Transfer-Encoding: chunked" is added for chunked bodies).
+// The gateway's fields are written, never stored: a parked poll keeps only the client's.
+void serialize_for_backend(const http::RequestHead& head, const ForwardingFacts& facts,
+                           std::string& out);
 
 // Removes hop-by-hop headers from a backend response and sets the framing the client gets:
 // chunked for HTTP/1.1 clients when the length is unknown, Connection: close when |closing|.

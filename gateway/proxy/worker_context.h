@@ -93,6 +93,14 @@ public:
   void terminate_all();
 
   // Session registry (intrusive list) for drain and counting.
+  // Where a session serialises a head or chunk header just before writing it; the stream
+  // copies it at once, so one buffer serves every session of the worker (none of them keeps
+  // its own while it waits, e.g. on a parked poll).
+  std::string& scratch() {
+    scratch_.clear();
+    return scratch_;
+  }
+
   void add(ClientSession* session);
   void remove(ClientSession* session);
   std::size_t session_count() const { return sessions_; }
@@ -107,6 +115,7 @@ private:
   bool draining_ = false;
   ClientSession* head_ = nullptr;
   std::size_t sessions_ = 0;
+  std::string scratch_;
 };
 
 } // namespace stgw::proxy

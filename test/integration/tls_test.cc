@@ -73,6 +73,20 @@ TEST_F(TlsListenerTest, NegotiatesTls12AndTls13WithHttp11Alpn) {
   }
 }
 
+TEST_F(TlsListenerTest, Tls13PrefersAes128GcmAndStillServesClientsOfferingOnlyTheOthers) {
+  // s_client offers OpenSSL's default order (AES-256-GCM first); the server's order decides.
+  CommandResult preferred = s_client(port(), {"-servername", "a.test", "-tls1_3"});
+  EXPECT_EQ(preferred.exit_code, 0) << preferred.err;
+  EXPECT_NE(preferred.out.find("Cipher is TLS_AES_128_GCM_SHA256"), std::string::npos)
+      << preferred.out;
+  for (const char* suite : {"TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"}) {
+    CommandResult only =
+        s_client(port(), {"-servername", "a.test", "-tls1_3", "-ciphersuites", suite});
+    EXPECT_EQ(only.exit_code, 0) << suite << "\n" << only.err;
+    EXPECT_NE(only.out.find(std::string("Cipher is ") + suite), std::string::npos) << only.out;
+  }
+}
+
 TEST_F(DataPlaneTest, MinVersionTls13RefusesTls12) {
   auto cert = make_self_signed(dir_, "a.test");
   ConfigOptions options;

@@ -172,6 +172,27 @@ TEST_F(StreamTest, PeerCloseIsAnEofEvent) {
   EXPECT_EQ(recorder.events, kStreamEof | kStreamReading);
 }
 
+TEST(StreamTimeoutTest, KeepsWholeMillisecondsRoundingUpAndCapsAtAboutFortyNineDays) {
+  EXPECT_FALSE(StreamTimeout().set());
+  EXPECT_FALSE(StreamTimeout(nullptr).set());
+  timeval poll_hold{700, 0};
+  timeval kept = StreamTimeout(&poll_hold).value();
+  EXPECT_EQ(kept.tv_sec, 700);
+  EXPECT_EQ(kept.tv_usec, 0);
+  timeval fraction{1, 1}; // never fires early: 1.000001 s becomes 1.001 s
+  kept = StreamTimeout(&fraction).value();
+  EXPECT_EQ(kept.tv_sec, 1);
+  EXPECT_EQ(kept.tv_usec, 1000);
+  timeval zero{0, 0};
+  EXPECT_TRUE(StreamTimeout(&zero).set());
+  EXPECT_EQ(StreamTimeout(&zero).value().tv_sec, 0);
+  timeval huge{100LL * 24 * 3600, 0};
+  EXPECT_TRUE(StreamTimeout(&huge).set());
+  EXPECT_EQ(StreamTimeout(&huge).value().tv_sec, (UINT32_MAX - 1) / 1000);
+  EXPECT_EQ(StreamTimeout(&poll_hold), StreamTimeout(&poll_hold));
+  EXPECT_NE(StreamTimeout(&poll_hold), StreamTimeout(&fraction));
+}
+
 TEST_F(StreamTest, ReadTimeoutIsReported) {
   auto [fd, peer] = socket_pair();
   auto stream = Stream::accept(*loop_, fd, nullptr);
