@@ -26,6 +26,9 @@ namespace fs = std::filesystem;
 // than this is not a PEM file we want anyway.
 constexpr std::size_t kMaxPemScanBytes = 1 << 20;
 constexpr int kMaxBusyPollUs = 1000; // server.busy_poll_us
+// server.max_header_bytes: 64 times the default. A head is held in memory until it is whole,
+// so a larger limit only lets one client make a worker hold more.
+constexpr std::size_t kMaxHeaderBytes = 1024 * 1024;
 
 bool iequals_prefix(std::string_view text, std::string_view prefix) {
   return text.size() >= prefix.size() &&
@@ -181,6 +184,11 @@ private:
     duration_at_least("server.drain_timeout", s.drain_timeout, Duration::zero());
     at_least("server.max_header_bytes", static_cast<std::int64_t>(s.max_header_bytes), 1);
     at_least("server.max_uri_bytes", static_cast<std::int64_t>(s.max_uri_bytes), 1);
+    if (s.max_header_bytes > kMaxHeaderBytes)
+      fail("server.max_header_bytes",
+           fmt::format("must be at most {} (1 MiB): a worker holds a request head in memory "
+                       "until it is complete",
+                       kMaxHeaderBytes));
     if (s.max_uri_bytes > s.max_header_bytes)
       fail("server.max_uri_bytes",
            fmt::format("must not exceed server.max_header_bytes ({}): the request line is part "

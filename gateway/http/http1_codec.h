@@ -54,9 +54,9 @@ int status_for(DecodeError error);
 // Stable machine-readable code for replies, logs and metrics, e.g. "bad_header".
 std::string_view error_code(DecodeError error);
 
-struct DecoderLimits {
-  std::size_t max_header_bytes = 16 * 1024;
-  std::size_t max_uri_bytes = 8 * 1024;
+struct DecoderLimits { // four-byte sizes: one per client connection
+  std::uint32_t max_header_bytes = 16 * 1024;
+  std::uint32_t max_uri_bytes = 8 * 1024;
   std::uint64_t max_body_bytes = 0; // 0 = unlimited
 };
 

@@ -95,7 +95,7 @@ template <class Pred> std::size_t HeaderList::remove_if(Pred pred) {
 }
 
 // How the body of a message is delimited.
-enum class BodyKind {
+enum class BodyKind : std::uint8_t {
   None,          // no body (or Content-Length: 0)
   ContentLength, // exactly content_length bytes
   Chunked,       // chunked transfer coding
@@ -104,15 +104,15 @@ enum class BodyKind {
 
 struct RequestHead {
   std::string method;
-  std::string target;    // origin form ("/path?q") or absolute form as received
-  int version_minor = 1; // HTTP/1.0 → 0, HTTP/1.1 → 1
-  HeaderList headers;    // as received, in order (framing headers included)
+  std::string target; // origin form ("/path?q") or absolute form as received
+  HeaderList headers; // as received, in order (framing headers included)
+  std::uint64_t content_length = 0; // when body == ContentLength
+  int version_minor = 1;            // HTTP/1.0 → 0, HTTP/1.1 → 1
 
   BodyKind body = BodyKind::None;
-  std::uint64_t content_length = 0; // when body == ContentLength
-  bool keep_alive = true;           // per version and Connection header
-  bool expect_continue = false;     // "Expect: 100-continue"
-  bool upgrade = false;             // Connection: upgrade + Upgrade header present
+  bool keep_alive = true;       // per version and Connection header
+  bool expect_continue = false; // "Expect: 100-continue"
+  bool upgrade = false;         // Connection: upgrade + Upgrade header present
 
   std::string_view path() const; // target without query; for absolute form the path part
   // Host header (or authority of an absolute target), no port. An absolute target wins over

@@ -71,42 +71,33 @@ void IoLoop::note_socket_event() {
 }
 
 void IoLoop::schedule_flush(Stream& stream) {
-  stream.flush_queued_ = true;
-  stream.flush_next_ = nullptr;
-  stream.flush_prev_ = flush_tail_;
-  if (flush_tail_ != nullptr)
-    flush_tail_->flush_next_ = &stream;
-  else
-    flush_head_ = &stream;
-  flush_tail_ = &stream;
+  stream.flush_slot_ = static_cast<std::uint32_t>(flush_queue_.size());
+  flush_queue_.push_back(&stream);
   // Activated events run after those already active in this pass: every write a pass makes
   // is queued before the flush runs.
-  if (flush_head_ == &stream)
+  if (flush_queue_.size() == 1)
     event_active(flush_event_.get(), 0, 0);
 }
 
 void IoLoop::cancel_flush(Stream& stream) {
-  if (!stream.flush_queued_)
+  if (stream.flush_slot_ == Stream::kNotQueued)
     return;
-  if (stream.flush_prev_ != nullptr)
-    stream.flush_prev_->flush_next_ = stream.flush_next_;
-  else
-    flush_head_ = stream.flush_next_;
-  if (stream.flush_next_ != nullptr)
-    stream.flush_next_->flush_prev_ = stream.flush_prev_;
-  else
-    flush_tail_ = stream.flush_prev_;
-  stream.flush_next_ = stream.flush_prev_ = nullptr;
-  stream.flush_queued_ = false;
+  flush_queue_[stream.flush_slot_] = nullptr;
+  stream.flush_slot_ = Stream::kNotQueued;
 }
 
 void IoLoop::on_flush(evutil_socket_t, short, void* arg) noexcept {
   auto* self = static_cast<IoLoop*>(arg);
-  // A flush may destroy streams (the owner closes) or queue others; take one at a time.
-  while (Stream* stream = self->flush_head_) {
+  // A flush may destroy streams (the owner closes; they leave a null) or queue others (at the
+  // end, flushed in this same run); index, since the queue may grow meanwhile.
+  for (std::size_t i = 0; i < self->flush_queue_.size(); ++i) {
+    Stream* stream = self->flush_queue_[i];
+    if (stream == nullptr)
+      continue;
     self->cancel_flush(*stream);
     stream->flush();
   }
+  self->flush_queue_.clear();
 }
 
 Stream::Stream(IoLoop& loop, int fd, SSL* ssl, State state)
@@ -155,6 +146,10 @@ Stream::~Stream() {
   if (destroyed_ != nullptr)
     *destroyed_ = true;
   loop_.cancel_flush(*this);
+  if (borrowing()) { // destroyed by its own read callback
+    loop_.borrower_ = nullptr;
+    loop_.borrowed_ = {};
+  }
   event_del(&read_event_);
   write_event_.reset(); // event_free() deletes it first
   if (ssl_ != nullptr) {
@@ -168,11 +163,8 @@ Stream::~Stream() {
   ::close(fd_);
 }
 
-void Stream::set_callbacks(DataCallback read, DataCallback drained, EventCallback event,
-                           void* arg) {
-  read_callback_ = read;
-  drained_callback_ = drained;
-  event_callback_ = event;
+void Stream::set_handler(const StreamHandler& handler, void* arg) {
+  handler_ = &handler;
   arg_ = arg;
 }
 
@@ -226,25 +218,40 @@ void Stream::enable_reading(bool enabled) {
     event_active(&read_event_, EV_READ, 0);
 }
 
+Stream::Buffers& Stream::buffers() {
+  if (!buffers_)
+    buffers_ = std::make_unique<Buffers>();
+  return *buffers_;
+}
+
+std::size_t Stream::held_input() const {
+  return buffers_ ? buffers_->input.size() - buffers_->input_start : 0;
+}
+
 std::string_view Stream::input() const {
-  if (reading_scratch_)
-    return borrowed_;
-  return std::string_view(input_).substr(input_start_);
+  if (borrowing())
+    return loop_.borrowed_;
+  if (!buffers_)
+    return {};
+  return std::string_view(buffers_->input).substr(buffers_->input_start);
 }
 
 void Stream::consume(std::size_t bytes) {
-  if (reading_scratch_) {
-    borrowed_.remove_prefix(bytes);
+  if (borrowing()) {
+    loop_.borrowed_.remove_prefix(bytes);
     return;
   }
-  input_start_ += bytes;
-  if (input_start_ < input_.size())
-    return;
-  input_start_ = 0;
-  if (input_.capacity() > kKeptInputCapacity)
-    std::string().swap(input_);
-  else
-    input_.clear();
+  if (buffers_) {
+    Buffers& held = *buffers_;
+    held.input_start += bytes;
+    if (held.input_start < held.input.size())
+      return;
+    held.input_start = 0;
+    if (held.input.capacity() > kKeptInputCapacity)
+      std::string().swap(held.input);
+    else
+      held.input.clear();
+  }
   if (input_paused_) {
     input_paused_ = false;
     update_events();
@@ -254,29 +261,37 @@ void Stream::consume(std::size_t bytes) {
 void Stream::write(std::string_view bytes) {
   if (bytes.empty())
     return;
-  if (output_sent_ > 0 && output_sent_ >= output_.size() / 2) {
-    output_.erase(0, output_sent_); // keep the queue compact as a long body streams through
-    output_sent_ = 0;
+  Buffers& held = buffers();
+  if (held.output_sent > 0 && held.output_sent >= held.output.size() / 2) {
+    held.output.erase(0, held.output_sent); // keep the queue compact as a long body streams
+    held.output_sent = 0;
   }
-  output_.append(bytes);
+  held.output.append(bytes);
   schedule_flush();
 }
 
 void Stream::release_buffers() {
+  if (!buffers_)
+    return;
+  if (output_length() == 0 && held_input() == 0) {
+    buffers_.reset();
+    return;
+  }
+  Buffers& held = *buffers_;
   if (output_length() == 0) {
-    std::string().swap(output_);
-    output_sent_ = 0;
+    std::string().swap(held.output);
+    held.output_sent = 0;
   } else {
     free_output_when_sent_ = true; // what is queued now is the last for a while
   }
-  if (!reading_scratch_ && input_start_ >= input_.size()) {
-    std::string().swap(input_);
-    input_start_ = 0;
+  if (held_input() == 0) {
+    std::string().swap(held.input);
+    held.input_start = 0;
   }
 }
 
 void Stream::schedule_flush() {
-  if (!flush_queued_ && !write_blocked_ && state_ == State::Open)
+  if (flush_slot_ == kNotQueued && !write_blocked_ && state_ == State::Open)
     loop_.schedule_flush(*this);
 }
 
@@ -403,16 +418,17 @@ void Stream::read_input() {
   short failure = 0;
   std::ptrdiff_t received = receive(scratch, IoLoop::kScratchBytes, failure);
   if (received > 0) {
-    if (input_start_ >= input_.size()) {
+    if (held_input() == 0) {
       // Nothing held: the owner reads straight from the scratch buffer.
-      borrowed_ = std::string_view(scratch, static_cast<std::size_t>(received));
-      reading_scratch_ = true;
+      loop_.borrower_ = this;
+      loop_.borrowed_ = std::string_view(scratch, static_cast<std::size_t>(received));
     } else {
-      if (input_start_ > 0) {
-        input_.erase(0, input_start_);
-        input_start_ = 0;
+      Buffers& held = *buffers_;
+      if (held.input_start > 0) {
+        held.input.erase(0, held.input_start);
+        held.input_start = 0;
       }
-      input_.append(scratch, static_cast<std::size_t>(received));
+      held.input.append(scratch, static_cast<std::size_t>(received));
     }
     if (!notify_read())
       return;
@@ -469,13 +485,18 @@ std::ptrdiff_t Stream::receive(char* buffer, std::size_t capacity, short& failur
 }
 
 void Stream::keep_unconsumed_input() {
-  if (reading_scratch_) {
-    reading_scratch_ = false;
-    if (!borrowed_.empty())
-      input_.assign(borrowed_);
-    borrowed_ = {};
+  if (borrowing()) {
+    std::string_view rest = loop_.borrowed_;
+    loop_.borrower_ = nullptr;
+    loop_.borrowed_ = {};
+    if (!rest.empty()) {
+      Buffers& held = buffers();
+      held.input.assign(rest);
+      held.input_start = 0;
+    }
   }
-  if (input_limit_ != 0 && input_.size() - input_start_ >= input_limit_ && !input_paused_) {
+  std::size_t limit = handler_ != nullptr ? handler_->input_limit : 0;
+  if (limit != 0 && held_input() >= limit && !input_paused_) {
     input_paused_ = true;
     update_events();
   }
@@ -492,14 +513,17 @@ void Stream::flush() {
     std::ptrdiff_t sent = send_some(failure);
     if (sent <= 0)
       break;
-    output_sent_ += static_cast<std::size_t>(sent);
+    buffers_->output_sent += static_cast<std::size_t>(sent);
   }
   if (output_length() == 0) {
-    output_sent_ = 0;
-    if (output_.capacity() > kKeptOutputCapacity || free_output_when_sent_)
-      std::string().swap(output_);
+    Buffers& held = *buffers_;
+    held.output_sent = 0;
+    if (free_output_when_sent_ && held_input() == 0 && !borrowing())
+      buffers_.reset(); // release_buffers() asked while this was still going out
+    else if (held.output.capacity() > kKeptOutputCapacity || free_output_when_sent_)
+      std::string().swap(held.output);
     else
-      output_.clear();
+      held.output.clear();
     free_output_when_sent_ = false;
   }
   if (failure != 0) {
@@ -511,14 +535,15 @@ void Stream::flush() {
   }
   write_blocked_ = output_length() > 0 && !write_wants_read_;
   update_events();
-  if (output_length() < before && output_length() <= output_low_mark_)
+  if (output_length() < before &&
+      output_length() <= (handler_ != nullptr ? handler_->output_low_mark : 0))
     notify_drained();
 }
 
 // Sends from the front of the queue. Returns the bytes sent; 0 when the socket is full (EV_WRITE
 // or, for TLS, sometimes EV_READ, is then awaited); |failure| set when the stream broke.
 std::ptrdiff_t Stream::send_some(short& failure) {
-  const char* data = output_.data() + output_sent_;
+  const char* data = buffers_->output.data() + buffers_->output_sent;
   std::size_t length = output_length();
   if (ssl_ == nullptr) {
     ssize_t n = ::send(fd_, data, length, MSG_NOSIGNAL);
@@ -608,16 +633,18 @@ template <typename Call> bool Stream::survives(Call&& call) {
 }
 
 bool Stream::notify_read() {
-  return read_callback_ == nullptr || survives([this] { read_callback_(*this, arg_); });
+  return handler_ == nullptr || handler_->readable == nullptr ||
+         survives([this] { handler_->readable(*this, arg_); });
 }
 
 bool Stream::notify_drained() {
-  return drained_callback_ == nullptr || survives([this] { drained_callback_(*this, arg_); });
+  return handler_ == nullptr || handler_->drained == nullptr ||
+         survives([this] { handler_->drained(*this, arg_); });
 }
 
 bool Stream::notify_event(short events) {
-  return event_callback_ == nullptr ||
-         survives([this, events] { event_callback_(*this, events, arg_); });
+  return handler_ == nullptr || handler_->event == nullptr ||
+         survives([this, events] { handler_->event(*this, events, arg_); });
 }
 
 } // namespace stgw::net

@@ -22,6 +22,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <event2/event.h>
 #include <event2/event_struct.h> // events embedded in Stream: no allocation per event
@@ -87,8 +88,11 @@ private:
   bool pass_had_io_ = false;
   AdaptivePoll::Clock::time_point first_event_at_{};
   EventPtr flush_event_;
-  Stream* flush_head_ = nullptr;
-  Stream* flush_tail_ = nullptr;
+  std::vector<Stream*> flush_queue_; // in order; null where a stream left the queue
+  // During one stream's read callback, its new input is |borrowed_|, a view of |scratch_|; what
+  // the owner leaves unconsumed moves into the stream's held input when the callback returns.
+  Stream* borrower_ = nullptr;
+  std::string_view borrowed_;
   std::unique_ptr<char[]> scratch_;
 };
 
@@ -117,10 +121,21 @@ private:
   std::uint32_t milliseconds_ = kNone;
 };
 
+// How one kind of owner uses its streams: what a stream calls (each may be null) and the
+// owner's buffer marks. One static constant per kind of owner, so that a stream keeps a
+// single pointer for all of it.
+struct StreamHandler {
+  void (*readable)(Stream& stream, void* arg); // input() has new bytes
+  void (*drained)(Stream& stream, void* arg);  // output fell to output_low_mark
+  void (*event)(Stream& stream, short events, void* arg); // StreamEvents
+  // Reading pauses while this much unconsumed input is held, and resumes below it; 0 = never.
+  std::size_t input_limit = 0;
+  // drained() runs when a write leaves at most this much queued.
+  std::size_t output_low_mark = 0;
+};
+
 class Stream {
 public:
-  using DataCallback = void (*)(Stream& stream, void* arg);
-  using EventCallback = void (*)(Stream& stream, short events, void* arg);
 
   // An accepted socket (owned from now on). With |ssl| (owned) the server handshake runs first
   // and kStreamConnected reports its end; without, the stream is open at once.
@@ -134,22 +149,20 @@ public:
   Stream& operator=(const Stream&) = delete;
 
   // |read|: new input. |drained|: output written down to the low mark. |event|: StreamEvents.
-  void set_callbacks(DataCallback read, DataCallback drained, EventCallback event, void* arg);
+  void set_handler(const StreamHandler& handler, void* arg); // |handler| outlives the stream
   // Idle timeouts (nullptr = none): reading restarts on every read; writing applies while
   // output waits for the socket, and to connecting.
   void set_timeouts(const timeval* read, const timeval* write);
   void enable_reading(bool enabled);
-  // Reading pauses while this much unconsumed input is held, and resumes below it.
-  void set_input_limit(std::size_t bytes) { input_limit_ = bytes; }
-  // The drained callback runs when a write leaves at most this much queued.
-  void set_output_low_mark(std::size_t bytes) { output_low_mark_ = bytes; }
 
   // Input received and not yet consumed; valid until the next call that changes the stream.
   std::string_view input() const;
   void consume(std::size_t bytes);
   // Queues |bytes|; they are sent at the end of the current loop pass.
   void write(std::string_view bytes);
-  std::size_t output_length() const { return output_.size() - output_sent_; }
+  std::size_t output_length() const {
+    return buffers_ ? buffers_->output.size() - buffers_->output_sent : 0;
+  }
   // Frees idle buffers (a connection about to wait a long time); output still queued is freed
   // once it has been sent.
   void release_buffers();
@@ -159,6 +172,7 @@ public:
   bool connected() const { return state_ == State::Open; }
 
 private:
+  static constexpr std::uint32_t kNotQueued = UINT32_MAX;
   enum class State : std::uint8_t { Connecting, Handshaking, Open };
   enum class Want : std::uint8_t { None, Read, Write };
 
@@ -192,6 +206,7 @@ private:
   SSL* ssl_;
   int fd_;
   int connect_error_ = 0;
+  std::uint32_t flush_slot_ = kNotQueued; // index in the IoLoop's flush queue
   State state_;
   Want handshake_wants_ = Want::None;
   bool read_watched_ = false;
@@ -203,32 +218,29 @@ private:
   bool write_wants_read_ = false;
   bool failed_ = false;                // an I/O error: no TLS close_notify on destruction
   bool free_output_when_sent_ = false; // release_buffers() came while output was queued
-  bool reading_scratch_ = false;       // see borrowed_
-  bool flush_queued_ = false;          // on the IoLoop's flush queue
   StreamTimeout read_timeout_;
   StreamTimeout write_timeout_;
   event read_event_;
   EventPtr write_event_; // see write_event()
-  std::size_t input_limit_ = 0; // 0 = none
-  std::size_t output_low_mark_ = 0;
 
-  // Input: |borrowed_| views the loop's scratch buffer during the read callback only; what the
-  // owner leaves unconsumed moves into |input_| (from |input_start_|) when the callback returns.
-  std::string_view borrowed_;
-  std::string input_;
-  std::size_t input_start_ = 0;
-  std::string output_;
-  std::size_t output_sent_ = 0;
+  // What waits in either direction, made on first use and dropped by release_buffers(): an
+  // idle stream (a parked poll) keeps one pointer for it.
+  struct Buffers {
+    std::string input;
+    std::size_t input_start = 0;
+    std::string output;
+    std::size_t output_sent = 0;
+  };
+  std::unique_ptr<Buffers> buffers_;
+  Buffers& buffers();
+  std::size_t held_input() const;
+  bool borrowing() const { return loop_.borrower_ == this; }
 
-  DataCallback read_callback_ = nullptr;
-  DataCallback drained_callback_ = nullptr;
-  EventCallback event_callback_ = nullptr;
+  const StreamHandler* handler_ = nullptr;
   void* arg_ = nullptr;
   bool* destroyed_ = nullptr; // set by the destructor while a callback runs
 
   friend class IoLoop;
-  Stream* flush_next_ = nullptr; // IoLoop flush queue links
-  Stream* flush_prev_ = nullptr;
 };
 
 } // namespace stgw::net

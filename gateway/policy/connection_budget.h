@@ -92,6 +92,7 @@ public:
     ~UserSlot();
     UserSlot(const UserSlot&) = delete;
     UserSlot& operator=(const UserSlot&) = delete;
+    const std::string& user() const { return user_; }
 
   private:
     ShardedCounter& counter_;

@@ -78,14 +78,14 @@ private:
   static void on_event(net::Stream&, short events, void* arg) noexcept;
 
   BackendPool& pool_;
-  std::size_t server_;
   std::unique_ptr<net::Stream> stream_;
   BackendConnectionOwner* owner_ = nullptr;
-  bool connected_ = false;
   std::uint64_t requests_ = 0;
   // Intrusive idle list links (a connection is idle or owned, never both).
   BackendConnection* idle_prev_ = nullptr;
   BackendConnection* idle_next_ = nullptr;
+  std::uint32_t server_;
+  bool connected_ = false;
   bool idle_ = false;
 };
 

@@ -21,7 +21,9 @@ timeval to_timeval(std::chrono::milliseconds ms) {
 }
 
 http::DecoderLimits limits_of(const config::ServerConfig& server) {
-  return {server.max_header_bytes, server.max_uri_bytes, server.max_body_bytes};
+  // Both sizes are validated to at most 1 MiB.
+  return {static_cast<std::uint32_t>(server.max_header_bytes),
+          static_cast<std::uint32_t>(server.max_uri_bytes), server.max_body_bytes};
 }
 
 // The WebSphere clone id of a "JSESSIONID=<id>:<clone>" cookie (the plug-in's affinity rule).
@@ -77,10 +79,10 @@ ClientSession::ClientSession(WorkerContext& worker, std::shared_ptr<const Listen
   worker_.add(this);
   worker_.observer().on_client_connection(listener_->name, +1);
   tls_ready_ = !listener_->tls;
-  stream_->set_callbacks(&ClientSession::on_client_read, &ClientSession::on_client_write,
-                         &ClientSession::on_client_event, this);
-  stream_->set_input_limit(kInputHigh);
-  stream_->set_output_low_mark(kOutputLow);
+  static constexpr net::StreamHandler kHandler{&ClientSession::on_client_read,
+                                              &ClientSession::on_client_write,
+                                              &ClientSession::on_client_event, kInputHigh, kOutputLow};
+  stream_->set_handler(kHandler, this);
   client_idle_timeouts();
 }
 
@@ -200,7 +202,6 @@ void ClientSession::start_exchange(http::RequestHead&& head) {
   Exchange& exchange = *exchange_;
   exchange.generation = worker_.generation();
   exchange.request = std::move(head);
-  exchange.start_wall = std::chrono::system_clock::now();
   exchange.start = std::chrono::steady_clock::now();
   if (exchange.request.method.empty())
     return; // placeholder for a decode error reply
@@ -340,8 +341,10 @@ void ClientSession::finish_exchange() {
   if (exchange.parked)
     set_parked(false);
   ExchangeRecord record;
-  record.start = exchange.start_wall;
   record.duration = std::chrono::steady_clock::now() - exchange.start;
+  // The wall-clock start, from the steady duration: one clock reading kept per exchange.
+  record.start = std::chrono::system_clock::now() -
+                 std::chrono::duration_cast<std::chrono::system_clock::duration>(record.duration);
   record.client_ip = peer_ip_;
   record.listener = listener_->name;
   record.method = exchange.request.method;
@@ -356,7 +359,8 @@ void ClientSession::finish_exchange() {
                      : std::string_view();
   if (exchange.pool != nullptr)
     record.backend = exchange.pool->config().name;
-  record.server = exchange.server_name;
+  if (exchange.pool != nullptr && exchange.server != Exchange::kNoServer)
+    record.server = exchange.pool->server(exchange.server).name;
   record.user = exchange.user;
   record.token_format = exchange.token_format;
   record.auth_result = exchange.auth_result;

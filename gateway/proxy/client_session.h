@@ -28,13 +28,13 @@ using UserSlot = std::unique_ptr<policy::ConnectionBudget::UserSlot>;
 
 // The state of one request/response pair.
 struct Exchange {
+  static constexpr std::uint32_t kNoServer = UINT32_MAX;
   std::shared_ptr<Generation> generation;
   http::RequestHead request; // cleaned for the backend once it is sent (clean_request)
   const config::RouteConfig* route = nullptr;
   BackendPool* pool = nullptr;
   BackendConnection* backend = nullptr;
 
-  std::chrono::system_clock::time_point start_wall;
   std::chrono::steady_clock::time_point start;
   std::chrono::steady_clock::time_point parked_since;
 
@@ -52,10 +52,10 @@ struct Exchange {
   bool closing_backend = false; // the backend said Connection: close
   http::BodyKind response_framing = http::BodyKind::None;
   int status = 0;
+  std::uint32_t server = kNoServer; // the pool's server last used, for logs
   std::uint64_t bytes_in = 0;
   std::uint64_t bytes_out = 0;
   std::string_view error;
-  std::string_view server_name; // "host:port" of the backend server used (owned by the pool)
   std::string user;
   std::string_view token_format;
   std::string_view auth_result;
@@ -150,19 +150,18 @@ private:
   std::string peer_ip_;
   ClientSlot slot_;    // global and per-address budget
   UserSlot user_slot_; // per-user budget, once a verified identity is seen
-  std::string slot_user_;
   http::RequestDecoder decoder_;
   std::unique_ptr<Exchange> exchange_;
   // Reused by every exchange of this session (one response at a time); freed while a poll
   // waits and built again when the backend answers.
   std::unique_ptr<http::ResponseDecoder> response_decoder_;
-  bool response_expected_ = false; // start_response() is due before the next feed
   net::EventPtr header_timer_;
-  int depth_ = 0;
+  std::uint16_t depth_ = 0; // nested Guards
   bool closed_ = false;
   bool close_after_flush_ = false;
   bool tls_ready_ = false;
   bool draining_ = false;
+  bool response_expected_ = false; // start_response() is due before the next feed
 };
 
 } // namespace stgw::proxy

@@ -91,17 +91,16 @@ bool ClientSession::authorize(Exchange& exchange) {
 // the connections a user holds and the requests a user has waiting on the backend.
 bool ClientSession::admit_user(Exchange& exchange) {
   policy::ConnectionBudget* budget = worker_.budget();
-  if (budget == nullptr || exchange.user.empty() || exchange.user == slot_user_)
+  if (budget == nullptr || exchange.user.empty() ||
+      (user_slot_ && user_slot_->user() == exchange.user))
     return true;
   user_slot_.reset();
-  slot_user_.clear();
   auto slot = budget->admit_user(exchange.user);
   if (!slot) {
     reject_over_budget(slot.error());
     return false;
   }
-  user_slot_ = std::move(*slot);
-  slot_user_ = exchange.user;
+  user_slot_ = std::move(*slot); // null when no per-user cap is set: nothing to hold
   return true;
 }
 

@@ -12,7 +12,7 @@ constexpr std::size_t kOutputHigh = 256 * 1024;
 } // namespace
 
 void ClientSession::send_request_head(Exchange& exchange) {
-  exchange.server_name = exchange.backend->server_name();
+  exchange.server = static_cast<std::uint32_t>(exchange.backend->server());
   const auto& config = exchange.generation->config();
   ForwardingFacts facts;
   facts.client_ip = peer_ip_;

@@ -207,6 +207,14 @@ TEST(ValidateConfigTest, BusyPollIsBetweenZeroAndOneMillisecond) {
                           "that)"));
 }
 
+TEST(ValidateConfigTest, MaxHeaderBytesIsAtMostOneMebibyte) {
+  EXPECT_THAT(errors_of({kListener, kBackend, kRoute, "[server]\nmax_header_bytes = 1048576"}),
+              IsEmpty());
+  EXPECT_THAT(errors_of({kListener, kBackend, kRoute, "[server]\nmax_header_bytes = 1048577"}),
+              ElementsAre("gw.toml:9:20: server.max_header_bytes: must be at most 1048576 (1 "
+                          "MiB): a worker holds a request head in memory until it is complete"));
+}
+
 TEST(ValidateConfigTest, BackendTimingsAndHealthPath) {
   EXPECT_THAT(errors_of({kListener, kBackend, "connect_timeout = \"0s\"",
                          "health_check = { path = \"health\", interval = \"0s\" }",

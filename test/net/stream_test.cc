@@ -31,8 +31,9 @@ struct Recorder {
   std::function<void()> after_read;
   std::function<void()> after_event;
 
-  void attach(Stream& stream) {
-    stream.set_callbacks(
+  // |kInputLimit|: the handler's input limit (0 = none).
+  template <std::size_t kInputLimit = 0> void attach(Stream& stream) {
+    static constexpr StreamHandler kHandler{
         [](Stream& s, void* arg) {
           auto* self = static_cast<Recorder*>(arg);
           std::string_view in = s.input();
@@ -49,7 +50,8 @@ struct Recorder {
           if (self->after_event)
             self->after_event();
         },
-        this);
+        kInputLimit, 0};
+    stream.set_handler(kHandler, this);
   }
 };
 
@@ -140,14 +142,13 @@ TEST_F(StreamTest, UnconsumedInputIsKeptForLater) {
 TEST_F(StreamTest, ReadingPausesAtTheInputLimitAndResumes) {
   auto [fd, peer] = socket_pair();
   auto stream = Stream::accept(*loop_, fd, nullptr);
-  stream->set_input_limit(4);
   Recorder recorder;
   int reads = 0;
   recorder.consume = [&](std::string_view) {
     ++reads;
     return std::size_t{0};
   };
-  recorder.attach(*stream);
+  recorder.attach<4>(*stream);
   ASSERT_EQ(::write(peer, "0123456789", 10), 10);
   run_until([&] { return reads > 0; });
   ASSERT_EQ(::write(peer, "more", 4), 4);
