@@ -156,8 +156,6 @@ void ClientSession::process_input() {
       return;
     }
     stream_->consume(*used);
-    if (exchange_ && exchange_->parked)
-      release_parked_state();
     if (exchange_ && exchange_->response_complete)
       after_exchange();
     if (*used == 0)
@@ -291,10 +289,7 @@ void ClientSession::set_parked(bool parked) {
   if (parked) {
     exchange.was_parked = true;
     exchange.parked_since = std::chrono::steady_clock::now();
-    // A long poll may wait minutes: hold no idle buffers meanwhile.
-    stream_->release_buffers();
-    if (exchange.backend != nullptr)
-      exchange.backend->stream().release_buffers();
+    worker_.sweep_parked_later(); // a long poll may wait minutes: see release_parked_state()
     if (draining_)
       answer_parked_for_drain();
   }

@@ -76,6 +76,9 @@ public:
   void begin_drain();
   // Ends the session now (drain deadline): the exchange is aborted, the connection closed.
   void terminate();
+  // For WorkerContext's sweep: releases a poll's parked state once it has been parked since
+  // |cutoff| or earlier; true while it is parked but more recently (to be swept again).
+  bool release_if_parked_before(std::chrono::steady_clock::time_point cutoff);
 
   ClientSession* next_ = nullptr; // WorkerContext registry links
   ClientSession* prev_ = nullptr;

@@ -44,8 +44,19 @@ http::ResponseDecoder& ClientSession::response_decoder() {
   return *response_decoder_;
 }
 
-// A parked poll keeps only what its response needs: the decoders are built again on demand.
-// Called outside every decoder callback.
+bool ClientSession::release_if_parked_before(std::chrono::steady_clock::time_point cutoff) {
+  if (closed_ || !exchange_ || !exchange_->parked || exchange_->parked_state_released)
+    return false;
+  if (exchange_->parked_since > cutoff)
+    return true;
+  release_parked_state();
+  return false;
+}
+
+// A parked poll keeps only what its response needs: no buffers, no decoders (they are built
+// again on demand), no spare capacity in the request head. Done once the poll has waited a
+// while (WorkerContext's sweep), not for every request: one answered within that time keeps
+// them for the next request on the connection. Called outside every callback.
 void ClientSession::release_parked_state() {
   Exchange& exchange = *exchange_;
   if (exchange.parked_state_released)
@@ -56,6 +67,9 @@ void ClientSession::release_parked_state() {
     response_decoder_.reset();
   exchange.request.headers.compact();
   exchange.request.target.shrink_to_fit();
+  stream_->release_buffers();
+  if (exchange.backend != nullptr)
+    exchange.backend->stream().release_buffers();
 }
 
 void ClientSession::write_backend(std::string_view bytes) {

@@ -57,6 +57,25 @@ void WorkerContext::terminate_all() {
   }
 }
 
+void WorkerContext::sweep_parked_later() {
+  if (!parked_sweep_)
+    parked_sweep_.reset(evtimer_new(base_, &WorkerContext::on_parked_sweep, this));
+  if (evtimer_pending(parked_sweep_.get(), nullptr))
+    return;
+  timeval delay{0, static_cast<suseconds_t>(kParkedRelease.count() * 1000)};
+  evtimer_add(parked_sweep_.get(), &delay);
+}
+
+void WorkerContext::on_parked_sweep(evutil_socket_t, short, void* arg) noexcept {
+  auto* self = static_cast<WorkerContext*>(arg);
+  auto cutoff = std::chrono::steady_clock::now() - kParkedRelease;
+  bool waiting = false;
+  for (ClientSession* session = self->head_; session != nullptr; session = session->next_)
+    waiting = session->release_if_parked_before(cutoff) || waiting;
+  if (waiting)
+    self->sweep_parked_later();
+}
+
 void WorkerContext::add(ClientSession* session) {
   session->prev_ = nullptr;
   session->next_ = head_;

@@ -101,11 +101,18 @@ public:
     return scratch_;
   }
 
+  // Parked polls release their parked state (ClientSession::release_parked_state) after they
+  // have waited kParkedRelease; a session that parks a poll asks for the sweep that does it.
+  static constexpr std::chrono::milliseconds kParkedRelease{100};
+  void sweep_parked_later();
+
   void add(ClientSession* session);
   void remove(ClientSession* session);
   std::size_t session_count() const { return sessions_; }
 
 private:
+  static void on_parked_sweep(evutil_socket_t, short, void* arg) noexcept;
+
   event_base* base_;
   net::IoLoop io_;
   ProxyObserver& observer_;
@@ -116,6 +123,7 @@ private:
   ClientSession* head_ = nullptr;
   std::size_t sessions_ = 0;
   std::string scratch_;
+  net::EventPtr parked_sweep_;
 };
 
 } // namespace stgw::proxy
