@@ -13,6 +13,8 @@
 #include <string>
 
 #include <gtest/gtest.h>
+#include <openssl/err.h>
+#include <openssl/evperr.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
@@ -382,6 +384,66 @@ TEST_F(StreamTest, TlsBothWaysHandshakesAndCarriesData) {
   client.reset();
   run_until([&] { return server_side.events & kStreamEof; });
   EXPECT_EQ(server_side.events & (kStreamEof | kStreamError), kStreamEof);
+}
+
+// Other code on the worker thread (an LTPA token that fails to decrypt, say) may leave errors in
+// OpenSSL's per-thread queue; a stream must not read them as its own TLS failure.
+TEST_F(StreamTest, TlsErrorsLeftInTheQueueByOtherCodeAreNotTheStreams) {
+  TlsPair tls = make_tls_contexts();
+  SocketAddress address;
+  int listener = listening_socket(address);
+  peers_.push_back(listener);
+  auto leave_an_error = [] { ERR_raise(ERR_LIB_EVP, EVP_R_BAD_DECRYPT); };
+  auto client = Stream::connect(*loop_, address, SSL_new(tls.client.get()));
+  ASSERT_NE(client, nullptr);
+  Recorder client_side;
+  client_side.attach(*client);
+  client_side.after_read = leave_an_error;
+  leave_an_error();
+  client->write("ping");
+
+  std::unique_ptr<Stream> server;
+  Recorder server_side;
+  server_side.after_read = [&] {
+    leave_an_error();
+    if (server_side.received.size() % 4 == 0)
+      server->write("pong");
+  };
+  run_until([&] {
+    int fd = ::accept4(listener, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0)
+      return false;
+    leave_an_error();
+    server = Stream::accept(*loop_, fd, SSL_new(tls.server.get()));
+    server_side.attach(*server);
+    return true;
+  });
+  ASSERT_NE(server, nullptr);
+  for (int round = 1; round <= 3; ++round) {
+    run_until([&] { return client_side.received.size() == 4u * round; });
+    leave_an_error();
+    if (round < 3)
+      client->write("ping");
+  }
+  EXPECT_EQ(client_side.received, "pongpongpong");
+  EXPECT_EQ(server_side.received, "pingpingping");
+
+  // A write that fills the socket makes OpenSSL report "want write", which SSL_get_error()
+  // reads as a failure if an older error is still queued.
+  server_side.after_read = nullptr;
+  server->enable_reading(false);
+  std::string big(8 * 1024 * 1024, 'w');
+  leave_an_error();
+  client->write(big);
+  run_until([&] { return client->output_length() < big.size() || client_side.events != 0; });
+  run_a_while();
+  EXPECT_GT(client->output_length(), 0u) << "the socket should have filled up";
+  server->enable_reading(true);
+  run_until([&] { return server_side.received.size() == 12 + big.size(); });
+  EXPECT_EQ(server_side.received.size(), 12 + big.size());
+  EXPECT_EQ(client_side.events & kStreamError, 0);
+  EXPECT_EQ(server_side.events & kStreamError, 0);
+  ERR_clear_error();
 }
 
 TEST_F(StreamTest, TlsHandshakeWithAPlainTextClientFails) {
