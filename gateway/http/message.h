@@ -104,8 +104,8 @@ enum class BodyKind : std::uint8_t {
 
 struct RequestHead {
   std::string method;
-  std::string target; // origin form ("/path?q") or absolute form as received
-  HeaderList headers; // as received, in order (framing headers included)
+  std::string target;               // origin form ("/path?q") or absolute form as received
+  HeaderList headers;               // as received, in order (framing headers included)
   std::uint64_t content_length = 0; // when body == ContentLength
   int version_minor = 1;            // HTTP/1.0 → 0, HTTP/1.1 → 1
 

@@ -125,8 +125,8 @@ private:
 // owner's buffer marks. One static constant per kind of owner, so that a stream keeps a
 // single pointer for all of it.
 struct StreamHandler {
-  void (*readable)(Stream& stream, void* arg); // input() has new bytes
-  void (*drained)(Stream& stream, void* arg);  // output fell to output_low_mark
+  void (*readable)(Stream& stream, void* arg);            // input() has new bytes
+  void (*drained)(Stream& stream, void* arg);             // output fell to output_low_mark
   void (*event)(Stream& stream, short events, void* arg); // StreamEvents
   // Reading pauses while this much unconsumed input is held, and resumes below it; 0 = never.
   std::size_t input_limit = 0;
@@ -136,7 +136,6 @@ struct StreamHandler {
 
 class Stream {
 public:
-
   // An accepted socket (owned from now on). With |ssl| (owned) the server handshake runs first
   // and kStreamConnected reports its end; without, the stream is open at once.
   static std::unique_ptr<Stream> accept(IoLoop& loop, int fd, SSL* ssl);

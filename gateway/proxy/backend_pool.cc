@@ -63,9 +63,9 @@ bool BackendHealth::any_healthy() const {
 BackendConnection::BackendConnection(BackendPool& pool, std::size_t server,
                                      std::unique_ptr<net::Stream> stream)
     : pool_(pool), stream_(std::move(stream)), server_(static_cast<std::uint32_t>(server)) {
-  static constexpr net::StreamHandler kHandler{
-      &BackendConnection::on_read, &BackendConnection::on_drained, &BackendConnection::on_event,
-      0, kWriteLowMark};
+  static constexpr net::StreamHandler kHandler{&BackendConnection::on_read,
+                                               &BackendConnection::on_drained,
+                                               &BackendConnection::on_event, 0, kWriteLowMark};
   stream_->set_handler(kHandler, this);
 }
 

@@ -79,9 +79,9 @@ ClientSession::ClientSession(WorkerContext& worker, std::shared_ptr<const Listen
   worker_.add(this);
   worker_.observer().on_client_connection(listener_->name, +1);
   tls_ready_ = !listener_->tls;
-  static constexpr net::StreamHandler kHandler{&ClientSession::on_client_read,
-                                              &ClientSession::on_client_write,
-                                              &ClientSession::on_client_event, kInputHigh, kOutputLow};
+  static constexpr net::StreamHandler kHandler{
+      &ClientSession::on_client_read, &ClientSession::on_client_write,
+      &ClientSession::on_client_event, kInputHigh, kOutputLow};
   stream_->set_handler(kHandler, this);
   client_idle_timeouts();
 }

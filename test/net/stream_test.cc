@@ -13,10 +13,10 @@
 #include <string>
 
 #include <gtest/gtest.h>
-#include <openssl/err.h>
-#include <openssl/evperr.h>
 #include <openssl/ec.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/evperr.h>
 #include <openssl/x509.h>
 
 namespace stgw::net {

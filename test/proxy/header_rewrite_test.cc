@@ -40,8 +40,8 @@ http::RequestHead forward(http::RequestHead& head, const ForwardingFacts& facts)
   };
   std::string_view request_line = next_line();
   sent.method = request_line.substr(0, request_line.find(' '));
-  sent.target = request_line.substr(sent.method.size() + 1, request_line.rfind(' ') -
-                                                                sent.method.size() - 1);
+  sent.target =
+      request_line.substr(sent.method.size() + 1, request_line.rfind(' ') - sent.method.size() - 1);
   EXPECT_TRUE(request_line.ends_with(" HTTP/1.1")) << request_line;
   for (std::string_view line = next_line(); !line.empty(); line = next_line()) {
     std::size_t colon = line.find(": ");
